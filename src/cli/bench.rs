@@ -1,0 +1,152 @@
+//! Fixed workloads for speed figures, comparable with `shared/bench/*.py`.
+use crate::augment::Pipeline;
+use crate::device::{describe, DeviceChoice};
+use crate::methods::{BuildContext, MethodConfig};
+use crate::nn::{Depth, EncoderConfig, Stem};
+use clap::{Args, Subcommand};
+use std::time::Instant;
+use tch::nn::{OptimizerConfig, VarStore};
+use tch::{Kind, Tensor};
+
+#[derive(Subcommand)]
+pub enum BenchCmd {
+    /// One training step (forward, backward, Adam) on random images, like ref_simclr_step.py.
+    TrainStep(TrainStepArgs),
+    /// The SimCLR two-view augmentation pipeline, like ref_augment.py.
+    Augment(AugmentArgs),
+}
+
+#[derive(Args)]
+pub struct Common {
+    #[arg(long, default_value = "64")]
+    size: i64,
+    #[arg(long, default_value = "auto")]
+    device: String,
+    /// libtorch threads; all cores by default.
+    #[arg(long)]
+    threads: Option<usize>,
+}
+
+#[derive(Args)]
+pub struct TrainStepArgs {
+    #[command(flatten)]
+    common: Common,
+    #[arg(long, default_value = "simclr")]
+    method: String,
+    #[arg(long, default_value = "resnet18")]
+    arch: String,
+    #[arg(long, default_value = "1.0")]
+    width: f64,
+    /// Images per batch (each gives two views for SimCLR).
+    #[arg(long, default_value = "64")]
+    batch: i64,
+    /// imagenet (torchvision's stem, as the reference) or small.
+    #[arg(long, default_value = "imagenet")]
+    stem: String,
+    #[arg(long, default_value = "10")]
+    steps: usize,
+    /// Include the method's augmentations in the step (the reference has none).
+    #[arg(long)]
+    with_augment: bool,
+}
+
+#[derive(Args)]
+pub struct AugmentArgs {
+    #[command(flatten)]
+    common: Common,
+    #[arg(long, default_value = "256")]
+    batch: i64,
+    #[arg(long, default_value = "20")]
+    batches: usize,
+}
+
+pub fn run(cmd: BenchCmd) -> anyhow::Result<()> {
+    match cmd {
+        BenchCmd::TrainStep(a) => train_step(a),
+        BenchCmd::Augment(a) => augment(a),
+    }
+}
+
+fn setup(c: &Common) -> anyhow::Result<tch::Device> {
+    tch::set_num_threads(crate::device::threads_for(c.threads, false) as i32);
+    tch::manual_seed(0);
+    DeviceChoice::parse(&c.device)?.resolve()
+}
+
+fn train_step(a: TrainStepArgs) -> anyhow::Result<()> {
+    let device = setup(&a.common)?;
+    let mut method = crate::methods::registry()
+        .into_iter()
+        .find(|m| m.info().id == a.method)
+        .ok_or_else(|| anyhow::anyhow!("unknown method '{}'", a.method))?;
+    if !a.with_augment {
+        match &mut method {
+            MethodConfig::Simclr(c) => c.augment = Pipeline::default(),
+            MethodConfig::Mixssl(c) => c.augment = Pipeline::default(),
+        }
+    }
+    let stem = match a.stem.as_str() {
+        "imagenet" => Stem::Imagenet,
+        "small" => Stem::Small,
+        s => anyhow::bail!("unknown stem '{s}': use imagenet or small"),
+    };
+    let encoder = EncoderConfig { arch: Depth::parse(&a.arch)?, width: a.width, stem };
+    let vs = VarStore::new(device);
+    let ctx = BuildContext { encoder: &encoder, image_size: a.common.size, seed: 0 };
+    let mut m = method.build(&vs.root(), &ctx)?;
+    let mut opt = tch::nn::Adam::default().build(&vs, 1e-3)?;
+    let x = Tensor::rand([a.batch, 3, a.common.size, a.common.size], (Kind::Float, device));
+    let mut step = || {
+        let out = m.step(&x);
+        opt.backward_step(&out.loss);
+        out.loss.double_value(&[])
+    };
+    // Warm-up steps, as the reference script, so allocator and kernel caches are settled.
+    step();
+    step();
+    let t = Instant::now();
+    for _ in 0..a.steps {
+        step();
+    }
+    let dt = t.elapsed().as_secs_f64() / a.steps as f64;
+    let views = if a.method == "simclr" { 2 * a.batch } else { a.batch };
+    println!(
+        "bench train-step method={} arch={} width={} size={} batch={} device={} ms_per_step={:.1} views_per_s={:.1}",
+        a.method,
+        a.arch,
+        a.width,
+        a.common.size,
+        a.batch,
+        describe(device),
+        dt * 1000.0,
+        views as f64 / dt
+    );
+    Ok(())
+}
+
+fn augment(a: AugmentArgs) -> anyhow::Result<()> {
+    let device = setup(&a.common)?;
+    let pipeline = Pipeline::simclr(1.0);
+    let x = Tensor::rand([a.batch, 3, a.common.size, a.common.size], (Kind::Float, device));
+    let run = || {
+        let v = pipeline.apply(&x);
+        let w = pipeline.apply(&x);
+        // Reading one value waits for the device, so GPU timings are complete.
+        (v.sum(Kind::Float) + w.sum(Kind::Float)).double_value(&[])
+    };
+    run();
+    let t = Instant::now();
+    for _ in 0..a.batches {
+        run();
+    }
+    let dt = t.elapsed().as_secs_f64();
+    let views = 2 * a.batch * a.batches as i64;
+    println!(
+        "bench augment pipeline=simclr size={} batch={} device={} views_per_s={:.0}",
+        a.common.size,
+        a.batch,
+        describe(device),
+        views as f64 / dt
+    );
+    Ok(())
+}

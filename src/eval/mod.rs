@@ -1,0 +1,4 @@
+//! Evaluation of learned representations.
+pub mod knn;
+
+pub use knn::{knn_accuracy, KnnConfig};

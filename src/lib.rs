@@ -1,0 +1,14 @@
+//! MedSSL Workbench: self-supervised learning on medical images.
+//!
+//! The library holds all the work; the GUI (`ui`) and the headless CLI (`cli`) are two faces of it.
+//! Data flows `data -> augment -> methods (nn) -> train`, and `eval` reads what training made.
+
+pub mod augment;
+pub mod cli;
+pub mod data;
+pub mod device;
+pub mod eval;
+pub mod methods;
+pub mod nn;
+pub mod train;
+pub mod ui;

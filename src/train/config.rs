@@ -1,0 +1,155 @@
+//! Everything needed to repeat a run, seeds included; written as `config.toml` in the run.
+use crate::data::DataConfig;
+use crate::device::DeviceChoice;
+use crate::eval::KnnConfig;
+use crate::methods::MethodConfig;
+use crate::nn::EncoderConfig;
+use anyhow::Context;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RunConfig {
+    /// Seeds libtorch's generator: weights, augmentations, batch order, λ draws.
+    pub seed: u64,
+    pub device: DeviceChoice,
+    /// libtorch intra-op threads; unset: all cores headless, all but one under the GUI.
+    pub threads: Option<usize>,
+    pub train: TrainConfig,
+    pub optim: OptimConfig,
+    pub data: DataConfig,
+    pub encoder: EncoderConfig,
+    pub method: MethodConfig,
+    pub knn: KnnConfig,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TrainConfig {
+    pub epochs: usize,
+    pub batch_size: usize,
+    /// Send the dashboard what the model receives every this many steps.
+    pub preview_every: usize,
+}
+
+impl Default for TrainConfig {
+    fn default() -> Self {
+        Self { epochs: 10, batch_size: 64, preview_every: 25 }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OptimizerKind {
+    /// torch's Adam, weight decay as coupled L2.
+    Adam,
+    /// SGD with momentum.
+    Sgd,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Schedule {
+    Constant,
+    /// Half-cosine from the base rate to zero after the warm-up.
+    Cosine,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct OptimConfig {
+    pub optimizer: OptimizerKind,
+    pub lr: f64,
+    pub weight_decay: f64,
+    /// SGD only.
+    pub momentum: f64,
+    pub schedule: Schedule,
+    /// Linear warm-up from zero, in epochs (fractions allowed).
+    pub warmup_epochs: f64,
+}
+
+impl Default for OptimConfig {
+    fn default() -> Self {
+        Self {
+            optimizer: OptimizerKind::Adam,
+            lr: 1e-3,
+            weight_decay: 1e-4,
+            momentum: 0.9,
+            schedule: Schedule::Cosine,
+            warmup_epochs: 0.0,
+        }
+    }
+}
+
+impl RunConfig {
+    pub fn from_toml(text: &str) -> anyhow::Result<Self> {
+        toml::from_str(text).context("invalid run configuration")
+    }
+
+    pub fn to_toml(&self) -> String {
+        toml::to_string_pretty(self).expect("a run configuration always serialises")
+    }
+
+    pub fn validate(&self) -> anyhow::Result<()> {
+        anyhow::ensure!(self.train.epochs > 0, "epochs must be at least 1");
+        anyhow::ensure!(self.train.batch_size >= 2, "batch size must be at least 2");
+        anyhow::ensure!(
+            self.train.batch_size <= self.data.train_count,
+            "batch size {} exceeds the {} training images",
+            self.train.batch_size,
+            self.data.train_count
+        );
+        anyhow::ensure!(self.optim.lr.is_finite() && self.optim.lr > 0.0, "learning rate must be positive");
+        anyhow::ensure!(self.encoder.width > 0.0, "encoder width must be positive");
+        crate::data::DataSource::parse(&self.data.source)?;
+        Ok(())
+    }
+}
+
+/// A named set of run configurations for one method (`presets/*.toml`): typically the paper's
+/// setting and a CPU-sized variant of it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Preset {
+    pub name: String,
+    pub description: String,
+    pub default_variant: String,
+    pub variants: BTreeMap<String, RunConfig>,
+}
+
+impl Preset {
+    pub fn from_toml(text: &str) -> anyhow::Result<Self> {
+        let preset: Preset = toml::from_str(text).context("invalid preset")?;
+        anyhow::ensure!(
+            preset.variants.contains_key(&preset.default_variant),
+            "preset '{}' has no variant '{}'",
+            preset.name,
+            preset.default_variant
+        );
+        Ok(preset)
+    }
+
+    pub fn load(path: &Path) -> anyhow::Result<Self> {
+        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read preset {}", path.display()))?;
+        Self::from_toml(&text).with_context(|| format!("in {}", path.display()))
+    }
+
+    /// The named variant, or the default one.
+    pub fn variant(&self, name: Option<&str>) -> anyhow::Result<RunConfig> {
+        let name = name.unwrap_or(&self.default_variant);
+        self.variants.get(name).cloned().with_context(|| {
+            let known: Vec<_> = self.variants.keys().cloned().collect();
+            format!("preset '{}' has no variant '{name}' (it has: {})", self.name, known.join(", "))
+        })
+    }
+}
+
+/// The presets shipped in `presets/`, compiled in so the app works from any directory.
+pub fn builtin_presets() -> Vec<Preset> {
+    [include_str!("../../presets/simclr.toml"), include_str!("../../presets/mixssl.toml")]
+        .into_iter()
+        .map(|t| Preset::from_toml(t).expect("shipped presets are valid"))
+        .collect()
+}

@@ -1,0 +1,347 @@
+//! The background training thread.
+use super::checkpoint;
+use super::config::{OptimizerKind, RunConfig};
+use super::events::{Command, EpochRecord, Event, PreviewImage, StepRecord};
+use super::run_dir::RunDir;
+use super::schedule::learning_rate;
+use crate::data::Dataset;
+use crate::device::{describe, threads_for};
+use crate::eval::knn_accuracy;
+use crate::methods::{BuildContext, Method};
+use anyhow::Context;
+use serde_json::json;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{channel, Receiver, RecvTimeoutError, Sender, TryRecvError};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+use tch::nn::{self, OptimizerConfig, VarStore};
+use tch::{Device, Kind, Tensor};
+
+/// Builds the method on the run's parameter store. The default builds `config.method`; a
+/// custom factory plugs in a method the registry does not know (experiments, tests).
+pub type MethodFactory =
+    Box<dyn FnOnce(&nn::Path, &BuildContext) -> anyhow::Result<Box<dyn Method>> + Send>;
+
+#[derive(Default)]
+pub struct RunOptions {
+    /// Keep a core free for a window (only when `threads` is unset in the config).
+    pub keep_one_core_free: bool,
+    /// Called after every event, e.g. to wake the GUI.
+    pub waker: Option<Arc<dyn Fn() + Send + Sync>>,
+    pub method_factory: Option<MethodFactory>,
+}
+
+/// A run in progress: commands in, events out.
+pub struct Run {
+    commands: Sender<Command>,
+    events: Receiver<Event>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Run {
+    /// Validates the configuration, creates the run directory and starts the thread.
+    pub fn start(config: RunConfig, run_dir: &Path, options: RunOptions) -> anyhow::Result<Run> {
+        config.validate()?;
+        let device = config.device.resolve()?;
+        let dir = RunDir::create(run_dir, &config)?;
+        let (cmd_tx, cmd_rx) = channel();
+        let (ev_tx, ev_rx) = channel();
+        let outbox = Outbox { tx: ev_tx, waker: options.waker };
+        let threads = threads_for(config.threads, options.keep_one_core_free);
+        let factory = options.method_factory;
+        let thread = std::thread::Builder::new().name("medssl-train".into()).spawn(move || {
+            tch::set_num_threads(threads as i32);
+            let mut dir = dir;
+            let result = catch_unwind(AssertUnwindSafe(|| {
+                Trainer::new(config, device, &mut dir, &outbox, &cmd_rx, factory)?.run()
+            }));
+            let failure = match result {
+                Ok(Ok(())) => None,
+                Ok(Err(e)) => Some(format!("{e:#}")),
+                Err(panic) => Some(format!("training thread panicked: {}", panic_message(&panic))),
+            };
+            if let Some(message) = failure {
+                dir.log(&format!("failed: {message}"));
+                outbox.send(Event::Failed { message });
+            }
+            let _ = dir.flush();
+        })?;
+        Ok(Run { commands: cmd_tx, events: ev_rx, thread: Some(thread) })
+    }
+
+    pub fn send(&self, command: Command) {
+        // The thread may have finished already; a command to a finished run means nothing.
+        let _ = self.commands.send(command);
+    }
+
+    /// Events that arrived since the last call, without waiting.
+    pub fn poll(&self) -> Vec<Event> {
+        self.events.try_iter().collect()
+    }
+
+    /// The next event, waiting up to `timeout`.
+    pub fn next_event(&self, timeout: Duration) -> Option<Event> {
+        self.events.recv_timeout(timeout).ok()
+    }
+
+    pub fn is_finished(&self) -> bool {
+        self.thread.as_ref().is_none_or(|t| t.is_finished())
+    }
+
+    /// Waits for the thread to end.
+    pub fn join(mut self) {
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+impl Drop for Run {
+    /// A dropped run stops at its next step; nobody would see its events.
+    fn drop(&mut self) {
+        let _ = self.commands.send(Command::Stop);
+    }
+}
+
+fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
+    panic
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_else(|| "unknown panic".into())
+}
+
+struct Outbox {
+    tx: Sender<Event>,
+    waker: Option<Arc<dyn Fn() + Send + Sync>>,
+}
+
+impl Outbox {
+    fn send(&self, event: Event) {
+        let _ = self.tx.send(event);
+        if let Some(w) = &self.waker {
+            w();
+        }
+    }
+}
+
+/// What the command channel says the loop should do next.
+enum Control {
+    Continue,
+    Stop,
+}
+
+struct Trainer<'a> {
+    config: RunConfig,
+    device: Device,
+    dir: &'a mut RunDir,
+    out: &'a Outbox,
+    commands: &'a Receiver<Command>,
+    vs: VarStore,
+    method: Box<dyn Method>,
+    data: Dataset,
+}
+
+impl<'a> Trainer<'a> {
+    fn new(
+        config: RunConfig,
+        device: Device,
+        dir: &'a mut RunDir,
+        out: &'a Outbox,
+        commands: &'a Receiver<Command>,
+        factory: Option<MethodFactory>,
+    ) -> anyhow::Result<Self> {
+        tch::manual_seed(config.seed as i64);
+        let data = config.data.load(device).context("cannot load the dataset")?;
+        let vs = VarStore::new(device);
+        let ctx = BuildContext { encoder: &config.encoder, image_size: config.data.image_size, seed: config.seed };
+        let method = match factory {
+            Some(f) => f(&vs.root(), &ctx)?,
+            None => config.method.build(&vs.root(), &ctx)?,
+        };
+        Ok(Self { config, device, dir, out, commands, vs, method, data })
+    }
+
+    fn run(mut self) -> anyhow::Result<()> {
+        let batch = self.config.train.batch_size as i64;
+        let steps_per_epoch = (self.data.train.len() / batch) as usize;
+        let total = steps_per_epoch * self.config.train.epochs;
+        let warmup = (self.config.optim.warmup_epochs * steps_per_epoch as f64).round() as usize;
+        let parameters: i64 = self.vs.trainable_variables().iter().map(|t| t.numel() as i64).sum();
+        self.dir.log(&format!("started on {}, {parameters} parameters", describe(self.device)));
+        self.out.send(Event::Started {
+            run_dir: self.dir.path.clone(),
+            device: describe(self.device),
+            total_steps: total,
+            parameters,
+        });
+        let mut opt = self.optimizer()?;
+        self.end_of_epoch(0)?;
+        let mut step = 0;
+        let mut sec_per_step = None::<f64>;
+        for epoch in 1..=self.config.train.epochs {
+            let order = Tensor::randperm(self.data.train.len(), (Kind::Int64, self.device));
+            for b in 0..steps_per_epoch as i64 {
+                if let Control::Stop = self.obey_commands()? {
+                    return self.finish(true, None);
+                }
+                let started = Instant::now();
+                let idx = order.narrow(0, b * batch, batch);
+                let images = self.data.train.images.index_select(0, &idx);
+                if step % self.config.train.preview_every.max(1) == 0 {
+                    self.preview(step, &images);
+                }
+                let lr = learning_rate(&self.config.optim, step, total, warmup);
+                opt.set_lr(lr);
+                let output = self.method.step(&images);
+                let loss = output.loss.double_value(&[]);
+                if !loss.is_finite() {
+                    anyhow::bail!(
+                        "the loss became {loss} at epoch {epoch}, step {step}; training stopped. \
+                         The last good checkpoint is kept in {}. Try a lower learning rate.",
+                        self.dir.checkpoints().display()
+                    );
+                }
+                opt.backward_step(&output.loss);
+                let dt = started.elapsed().as_secs_f64();
+                let s = *sec_per_step.insert(sec_per_step.map_or(dt, |s| 0.9 * s + 0.1 * dt));
+                let record = StepRecord {
+                    epoch,
+                    step,
+                    total_steps: total,
+                    loss,
+                    lr,
+                    metrics: output.metrics,
+                    images_per_s: batch as f64 / s,
+                    eta_s: s * (total - step - 1) as f64,
+                };
+                self.dir.record("step", json!({"epoch": epoch, "step": step, "loss": loss, "lr": lr}), &record.metrics)?;
+                self.out.send(Event::Step(record));
+                step += 1;
+            }
+            let knn = self.end_of_epoch(epoch)?;
+            if epoch == self.config.train.epochs {
+                return self.finish(false, Some(knn));
+            }
+        }
+        unreachable!("the last epoch returns")
+    }
+
+    fn optimizer(&self) -> anyhow::Result<nn::Optimizer> {
+        let o = &self.config.optim;
+        Ok(match o.optimizer {
+            OptimizerKind::Adam => nn::Adam { wd: o.weight_decay, ..Default::default() }.build(&self.vs, o.lr)?,
+            OptimizerKind::Sgd => nn::Sgd { momentum: o.momentum, wd: o.weight_decay, ..Default::default() }
+                .build(&self.vs, o.lr)?,
+        })
+    }
+
+    /// Drains pending commands; while paused, waits for Resume or Stop.
+    fn obey_commands(&mut self) -> anyhow::Result<Control> {
+        let mut paused = false;
+        loop {
+            let command = if paused {
+                match self.commands.recv_timeout(Duration::from_millis(100)) {
+                    Ok(c) => c,
+                    Err(RecvTimeoutError::Timeout) => continue,
+                    Err(RecvTimeoutError::Disconnected) => return Ok(Control::Stop),
+                }
+            } else {
+                match self.commands.try_recv() {
+                    Ok(c) => c,
+                    Err(TryRecvError::Empty) => return Ok(Control::Continue),
+                    Err(TryRecvError::Disconnected) => return Ok(Control::Stop),
+                }
+            };
+            match command {
+                Command::Stop => return Ok(Control::Stop),
+                Command::Pause if !paused => {
+                    paused = true;
+                    self.dir.flush()?;
+                    self.out.send(Event::Paused);
+                }
+                Command::Resume if paused => {
+                    paused = false;
+                    self.out.send(Event::Resumed);
+                }
+                Command::Pause | Command::Resume => {}
+            }
+        }
+    }
+
+    /// kNN and pretext evaluation, then a checkpoint (none for the untrained epoch 0).
+    fn end_of_epoch(&mut self, epoch: usize) -> anyhow::Result<f64> {
+        let encoder = self.method.encoder();
+        let bank = encoder.embed(&self.data.train.images, 256);
+        let query = encoder.embed(&self.data.heldout.images, 256);
+        let knn = knn_accuracy(&bank, &self.data.train.labels, &query, &self.data.heldout.labels, &self.config.knn);
+        let metrics = self.method.evaluate(&self.data.heldout.images);
+        self.dir.record("epoch", json!({"epoch": epoch, "knn_accuracy": knn}), &metrics)?;
+        self.dir.flush()?;
+        self.dir.log(&format!("epoch {epoch}: kNN accuracy {:.2} %", knn * 100.0));
+        self.out.send(Event::Epoch(EpochRecord { epoch, knn_accuracy: knn, metrics }));
+        if epoch > 0 {
+            let path = checkpoint::save(&self.vs, &self.dir.checkpoints())?;
+            self.out.send(Event::Checkpoint { path, epoch });
+        }
+        Ok(knn)
+    }
+
+    fn preview(&self, step: usize, images: &Tensor) {
+        let shown = images.narrow(0, 0, images.size()[0].min(6));
+        let rows = self
+            .method
+            .preview(&shown)
+            .into_iter()
+            .map(|row| (row.label, thumbnails(&row.images)))
+            .collect();
+        self.out.send(Event::Preview { step, rows });
+    }
+
+    fn finish(self, stopped_early: bool, knn_accuracy: Option<f64>) -> anyhow::Result<()> {
+        if stopped_early {
+            checkpoint::save(&self.vs, &self.dir.checkpoints())?;
+        }
+        self.dir.log(if stopped_early { "stopped by the user" } else { "finished" });
+        self.dir.flush()?;
+        self.out.send(Event::Finished { stopped_early, knn_accuracy });
+        Ok(())
+    }
+}
+
+/// `[k, 3, H, W]` in [0, 1] to 8-bit RGB images.
+pub fn thumbnails(images: &Tensor) -> Vec<PreviewImage> {
+    let images = (images.detach().clamp(0.0, 1.0) * 255.0).round().to_kind(Kind::Uint8).to_device(Device::Cpu);
+    let (k, _, h, w) = images.size4().expect("preview images are [k, 3, H, W]");
+    (0..k)
+        .map(|i| {
+            let hwc = images.get(i).permute([1, 2, 0]).contiguous();
+            let len = (h * w * 3) as usize;
+            let mut rgb = vec![0u8; len];
+            hwc.copy_data(&mut rgb, len);
+            PreviewImage { width: w as usize, height: h as usize, rgb }
+        })
+        .collect()
+}
+
+/// A finished or stopped run, reopened: its configuration and its method with the last
+/// checkpoint loaded.
+pub struct LoadedRun {
+    pub config: RunConfig,
+    pub vs: VarStore,
+    pub method: Box<dyn Method>,
+}
+
+pub fn load_run(run_dir: &Path, device: Device) -> anyhow::Result<LoadedRun> {
+    let text = std::fs::read_to_string(run_dir.join("config.toml"))
+        .with_context(|| format!("{} is not a run directory", run_dir.display()))?;
+    let config = RunConfig::from_toml(&text)?;
+    let mut vs = VarStore::new(device);
+    let ctx = BuildContext { encoder: &config.encoder, image_size: config.data.image_size, seed: config.seed };
+    let method = config.method.build(&vs.root(), &ctx)?;
+    let path: PathBuf = run_dir.join("checkpoints").join(checkpoint::LATEST);
+    checkpoint::load(&mut vs, &path)?;
+    Ok(LoadedRun { config, vs, method })
+}

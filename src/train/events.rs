@@ -1,0 +1,52 @@
+//! Messages between the engine and whoever watches it (the GUI, the CLI, tests).
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Command {
+    Pause,
+    Resume,
+    Stop,
+}
+
+#[derive(Debug, Clone)]
+pub struct StepRecord {
+    pub epoch: usize,
+    /// 0-based over the whole run.
+    pub step: usize,
+    pub total_steps: usize,
+    pub loss: f64,
+    pub lr: f64,
+    pub metrics: Vec<(String, f64)>,
+    pub images_per_s: f64,
+    pub eta_s: f64,
+}
+
+#[derive(Debug, Clone)]
+pub struct EpochRecord {
+    /// 0 is the untrained encoder; epoch e is after e passes over the data.
+    pub epoch: usize,
+    pub knn_accuracy: f64,
+    pub metrics: Vec<(String, f64)>,
+}
+
+/// An 8-bit RGB thumbnail.
+#[derive(Debug, Clone)]
+pub struct PreviewImage {
+    pub width: usize,
+    pub height: usize,
+    pub rgb: Vec<u8>,
+}
+
+#[derive(Debug, Clone)]
+pub enum Event {
+    Started { run_dir: PathBuf, device: String, total_steps: usize, parameters: i64 },
+    Step(StepRecord),
+    Epoch(EpochRecord),
+    /// Rows of labelled images: what the model receives at `step`, and what it makes of them.
+    Preview { step: usize, rows: Vec<(String, Vec<PreviewImage>)> },
+    Checkpoint { path: PathBuf, epoch: usize },
+    Paused,
+    Resumed,
+    Finished { stopped_early: bool, knn_accuracy: Option<f64> },
+    Failed { message: String },
+}

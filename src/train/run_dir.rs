@@ -1,0 +1,79 @@
+//! A run on disk: `config.toml`, `metrics.jsonl`, `log.txt`, `checkpoints/`.
+use super::config::RunConfig;
+use anyhow::Context;
+use serde_json::{json, Map, Value};
+use std::fs::{File, OpenOptions};
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+pub struct RunDir {
+    pub path: PathBuf,
+    metrics: BufWriter<File>,
+    log: File,
+}
+
+impl RunDir {
+    /// A new directory `<root>/<timestamp>-<method>`.
+    pub fn unique_path(root: &Path, method: &str) -> PathBuf {
+        let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S");
+        let mut path = root.join(format!("{stamp}-{method}"));
+        let mut n = 1;
+        while path.exists() {
+            n += 1;
+            path = root.join(format!("{stamp}-{method}-{n}"));
+        }
+        path
+    }
+
+    /// Creates the run directory; refuses one that already holds a run, so nothing the user
+    /// made is overwritten.
+    pub fn create(path: &Path, config: &RunConfig) -> anyhow::Result<Self> {
+        anyhow::ensure!(
+            !path.join("config.toml").exists(),
+            "{} already holds a run; choose another output directory",
+            path.display()
+        );
+        std::fs::create_dir_all(path.join("checkpoints"))
+            .with_context(|| format!("cannot create run directory {}", path.display()))?;
+        write_atomic(&path.join("config.toml"), config.to_toml().as_bytes())?;
+        let open = |name: &str| OpenOptions::new().create(true).append(true).open(path.join(name));
+        Ok(Self { path: path.to_owned(), metrics: BufWriter::new(open("metrics.jsonl")?), log: open("log.txt")? })
+    }
+
+    pub fn checkpoints(&self) -> PathBuf {
+        self.path.join("checkpoints")
+    }
+
+    /// Appends one JSON object: `kind` ("step" or "epoch"), the given fields and metrics.
+    pub fn record(&mut self, kind: &str, fields: Value, metrics: &[(String, f64)]) -> anyhow::Result<()> {
+        let mut obj = Map::new();
+        obj.insert("kind".into(), json!(kind));
+        if let Value::Object(f) = fields {
+            obj.extend(f);
+        }
+        for (k, v) in metrics {
+            obj.insert(k.clone(), json!(v));
+        }
+        serde_json::to_writer(&mut self.metrics, &Value::Object(obj))?;
+        self.metrics.write_all(b"\n")?;
+        Ok(())
+    }
+
+    pub fn flush(&mut self) -> anyhow::Result<()> {
+        self.metrics.flush()?;
+        Ok(())
+    }
+
+    pub fn log(&mut self, line: &str) {
+        let stamp = chrono::Local::now().format("%H:%M:%S");
+        // The log is a courtesy; a full disk shows up in the metrics and checkpoint writes.
+        let _ = writeln!(self.log, "{stamp} {line}");
+    }
+}
+
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let tmp = path.with_extension("partial");
+    std::fs::write(&tmp, bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
+    std::fs::rename(&tmp, path)?;
+    Ok(())
+}

@@ -1,0 +1,75 @@
+//! The main window: settings on the left, run controls and the dashboard in the centre.
+use super::dashboard::Dashboard;
+use super::session::{Session, Status};
+use super::settings::Settings;
+use crate::train::Command;
+use eframe::egui;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+pub struct WorkbenchApp {
+    pub settings: Settings,
+    pub session: Session,
+    dashboard: Dashboard,
+    runs_root: PathBuf,
+}
+
+impl WorkbenchApp {
+    /// Runs go under `$MEDSSL_RUNS`, or `runs/` in the working directory.
+    pub fn new() -> Self {
+        let runs_root = std::env::var_os("MEDSSL_RUNS").map_or_else(|| PathBuf::from("runs"), PathBuf::from);
+        Self::with_runs_root(runs_root)
+    }
+
+    pub fn with_runs_root(runs_root: PathBuf) -> Self {
+        Self { settings: Settings::default(), session: Session::default(), dashboard: Dashboard::default(), runs_root }
+    }
+
+    /// The whole window's content; also what the UI tests drive.
+    pub fn show(&mut self, ui: &mut egui::Ui) {
+        self.session.poll();
+        egui::Panel::left("settings").resizable(true).default_size(300.0).show(ui, |ui| {
+            egui::ScrollArea::vertical().show(ui, |ui| {
+                self.settings.show(ui, !self.session.is_active());
+                ui.separator();
+                self.controls(ui);
+            });
+        });
+        egui::CentralPanel::default().show(ui, |ui| self.dashboard.show(ui, &self.session));
+        if self.session.is_active() {
+            // Events wake the window; this only keeps the ETA ticking between them.
+            ui.ctx().request_repaint_after(std::time::Duration::from_millis(500));
+        }
+    }
+
+    fn controls(&mut self, ui: &mut egui::Ui) {
+        ui.horizontal(|ui| {
+            let active = self.session.is_active();
+            if ui.add_enabled(!active, egui::Button::new("Start")).clicked() {
+                let ctx = ui.ctx().clone();
+                let waker = Arc::new(move || ctx.request_repaint());
+                self.session.start(self.settings.config.clone(), &self.runs_root, waker);
+            }
+            let paused = self.session.status == Status::Paused;
+            let (label, command) = if paused { ("Resume", Command::Resume) } else { ("Pause", Command::Pause) };
+            if ui.add_enabled(active, egui::Button::new(label)).clicked() {
+                self.session.send(command);
+            }
+            if ui.add_enabled(active, egui::Button::new("Stop")).clicked() {
+                self.session.send(Command::Stop);
+            }
+        });
+    }
+}
+
+impl Default for WorkbenchApp {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl eframe::App for WorkbenchApp {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        self.show(ui);
+    }
+}

@@ -1,0 +1,21 @@
+//! The desktop app. It holds no training logic: it edits a `RunConfig`, sends commands to a
+//! `train::Run` and draws the events that come back.
+mod app;
+mod dashboard;
+mod session;
+mod settings;
+
+pub use app::WorkbenchApp;
+pub use session::{Session, Status};
+
+/// Opens the main window and blocks until it is closed.
+pub fn run_native() -> anyhow::Result<()> {
+    let options = eframe::NativeOptions {
+        viewport: eframe::egui::ViewportBuilder::default()
+            .with_title("MedSSL Workbench")
+            .with_inner_size([1280.0, 820.0]),
+        ..Default::default()
+    };
+    eframe::run_native("MedSSL Workbench", options, Box::new(|_| Ok(Box::new(WorkbenchApp::new()))))
+        .map_err(|e| anyhow::anyhow!("cannot open the window: {e}"))
+}

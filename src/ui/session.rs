@@ -1,0 +1,124 @@
+//! One training session as the GUI sees it: the run handle and everything its events said,
+//! kept apart from the drawing code.
+use crate::train::{Command, Event, PreviewImage, Run, RunConfig, RunDir, RunOptions};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Status {
+    Idle,
+    Running,
+    Paused,
+    Finished { stopped_early: bool },
+    Failed(String),
+}
+
+pub struct Session {
+    run: Option<Run>,
+    pub status: Status,
+    pub device: String,
+    pub run_dir: Option<PathBuf>,
+    pub step: usize,
+    pub total_steps: usize,
+    pub images_per_s: f64,
+    pub eta_s: f64,
+    /// (step, loss) for every step.
+    pub loss: Vec<[f64; 2]>,
+    /// Each method-specific per-step scalar, by name.
+    pub step_metrics: BTreeMap<String, Vec<[f64; 2]>>,
+    /// (epoch, accuracy in %), epoch 0 being the untrained encoder.
+    pub knn: Vec<[f64; 2]>,
+    pub epoch_metrics: BTreeMap<String, f64>,
+    pub preview: Vec<(String, Vec<PreviewImage>)>,
+    /// Bumped whenever `preview` changes, so the view re-uploads its textures only then.
+    pub preview_version: u64,
+}
+
+impl Default for Session {
+    fn default() -> Self {
+        Self {
+            run: None,
+            status: Status::Idle,
+            device: String::new(),
+            run_dir: None,
+            step: 0,
+            total_steps: 0,
+            images_per_s: 0.0,
+            eta_s: 0.0,
+            loss: Vec::new(),
+            step_metrics: BTreeMap::new(),
+            knn: Vec::new(),
+            epoch_metrics: BTreeMap::new(),
+            preview: Vec::new(),
+            preview_version: 0,
+        }
+    }
+}
+
+impl Session {
+    pub fn is_active(&self) -> bool {
+        matches!(self.status, Status::Running | Status::Paused)
+    }
+
+    /// Starts a run in a new directory under `runs_root`; `waker` is called on every event.
+    pub fn start(&mut self, config: RunConfig, runs_root: &Path, waker: Arc<dyn Fn() + Send + Sync>) {
+        *self = Session::default();
+        let dir = RunDir::unique_path(runs_root, config.method.info().id);
+        let options = RunOptions { keep_one_core_free: true, waker: Some(waker), method_factory: None };
+        match Run::start(config, &dir, options) {
+            Ok(run) => {
+                self.run = Some(run);
+                self.status = Status::Running;
+                self.run_dir = Some(dir);
+            }
+            Err(e) => self.status = Status::Failed(format!("{e:#}")),
+        }
+    }
+
+    pub fn send(&self, command: Command) {
+        if let Some(run) = &self.run {
+            run.send(command);
+        }
+    }
+
+    /// Applies the events that arrived since the last frame.
+    pub fn poll(&mut self) {
+        let events = self.run.as_ref().map(Run::poll).unwrap_or_default();
+        for event in events {
+            self.apply(event);
+        }
+    }
+
+    fn apply(&mut self, event: Event) {
+        match event {
+            Event::Started { run_dir, device, total_steps, .. } => {
+                self.run_dir = Some(run_dir);
+                self.device = device;
+                self.total_steps = total_steps;
+            }
+            Event::Step(r) => {
+                self.step = r.step + 1;
+                self.images_per_s = r.images_per_s;
+                self.eta_s = r.eta_s;
+                self.loss.push([r.step as f64, r.loss]);
+                for (name, v) in r.metrics {
+                    self.step_metrics.entry(name).or_default().push([r.step as f64, v]);
+                }
+            }
+            Event::Epoch(r) => {
+                self.knn.push([r.epoch as f64, r.knn_accuracy * 100.0]);
+                self.epoch_metrics = r.metrics.into_iter().collect();
+            }
+            Event::Preview { rows, .. } => {
+                self.preview = rows;
+                self.preview_version += 1;
+            }
+            Event::Checkpoint { .. } => {}
+            Event::Paused => self.status = Status::Paused,
+            Event::Resumed => self.status = Status::Running,
+            Event::Finished { stopped_early, .. } => self.status = Status::Finished { stopped_early },
+            Event::Failed { message } => self.status = Status::Failed(message),
+        }
+    }
+}

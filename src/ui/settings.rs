@@ -1,0 +1,124 @@
+//! The run settings form: dataset, method, key hyper-parameters and device, editing a
+//! `RunConfig` that starts from the method's shipped preset.
+use crate::data::builtin::BuiltinKind;
+use crate::data::DataSource;
+use crate::device::DeviceChoice;
+use crate::nn::Depth;
+use crate::train::{builtin_presets, Preset, RunConfig};
+use eframe::egui::{self, DragValue};
+
+pub struct Settings {
+    presets: Vec<Preset>,
+    preset: usize,
+    variant: String,
+    pub config: RunConfig,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        let presets = builtin_presets();
+        let variant = presets[0].default_variant.clone();
+        let config = presets[0].variant(None).expect("the default variant exists");
+        Self { presets, preset: 0, variant, config }
+    }
+}
+
+impl Settings {
+    /// Draws the form; `enabled` is false while a run is active.
+    pub fn show(&mut self, ui: &mut egui::Ui, enabled: bool) {
+        ui.add_enabled_ui(enabled, |ui| {
+            ui.heading("Method");
+            self.method_picker(ui);
+            ui.separator();
+            ui.heading("Data");
+            self.data_form(ui);
+            ui.separator();
+            ui.heading("Training");
+            self.training_form(ui);
+        });
+    }
+
+    fn method_picker(&mut self, ui: &mut egui::Ui) {
+        let mut chosen = (self.preset, self.variant.clone());
+        egui::ComboBox::from_label("Method")
+            .selected_text(&self.presets[self.preset].name)
+            .show_ui(ui, |ui| {
+                for (i, p) in self.presets.iter().enumerate() {
+                    ui.selectable_value(&mut chosen, (i, p.default_variant.clone()), &p.name);
+                }
+            });
+        egui::ComboBox::from_label("Preset").selected_text(&self.variant).show_ui(ui, |ui| {
+            for v in self.presets[chosen.0].variants.keys() {
+                ui.selectable_value(&mut chosen.1, v.clone(), v);
+            }
+        });
+        if chosen != (self.preset, self.variant.clone()) {
+            (self.preset, self.variant) = chosen;
+            self.config = self.presets[self.preset].variant(Some(&self.variant)).expect("listed variant");
+        }
+        let info = self.config.method.info();
+        ui.label(egui::RichText::new(info.summary).small());
+        ui.label(egui::RichText::new(format!("{} · source: {}", info.family, info.source)).small().weak());
+    }
+
+    fn data_form(&mut self, ui: &mut egui::Ui) {
+        let data = &mut self.config.data;
+        let current = DataSource::parse(&data.source).ok();
+        egui::ComboBox::from_label("Dataset")
+            .selected_text(match current {
+                Some(DataSource::Builtin(k)) => k.display_name(),
+                None => "?",
+            })
+            .show_ui(ui, |ui| {
+                for kind in BuiltinKind::ALL {
+                    let id = DataSource::Builtin(kind).id();
+                    ui.selectable_value(&mut data.source, id, kind.display_name());
+                }
+            });
+        egui::Grid::new("data").num_columns(2).show(ui, |ui| {
+            ui.label("Image size");
+            ui.add(DragValue::new(&mut data.image_size).range(16..=512).suffix(" px"));
+            ui.end_row();
+            ui.label("Training images");
+            ui.add(DragValue::new(&mut data.train_count).range(16..=100_000));
+            ui.end_row();
+            ui.label("Held-out images");
+            ui.add(DragValue::new(&mut data.heldout_count).range(16..=20_000));
+            ui.end_row();
+        });
+    }
+
+    fn training_form(&mut self, ui: &mut egui::Ui) {
+        let c = &mut self.config;
+        egui::Grid::new("training").num_columns(2).show(ui, |ui| {
+            ui.label("Epochs");
+            ui.add(DragValue::new(&mut c.train.epochs).range(1..=10_000));
+            ui.end_row();
+            ui.label("Batch size");
+            ui.add(DragValue::new(&mut c.train.batch_size).range(2..=4096));
+            ui.end_row();
+            ui.label("Learning rate");
+            ui.add(DragValue::new(&mut c.optim.lr).range(1e-6..=10.0).speed(1e-4).max_decimals(6));
+            ui.end_row();
+            ui.label("Architecture");
+            egui::ComboBox::from_id_salt("arch").selected_text(c.encoder.arch.id()).show_ui(ui, |ui| {
+                for d in Depth::ALL {
+                    ui.selectable_value(&mut c.encoder.arch, d, d.id());
+                }
+            });
+            ui.end_row();
+            ui.label("Width");
+            ui.add(DragValue::new(&mut c.encoder.width).range(0.125..=4.0).speed(0.01));
+            ui.end_row();
+            ui.label("Device");
+            egui::ComboBox::from_id_salt("device").selected_text(c.device.label()).show_ui(ui, |ui| {
+                for d in DeviceChoice::ALL {
+                    ui.selectable_value(&mut c.device, d, d.label());
+                }
+            });
+            ui.end_row();
+        });
+        let gpu = if tch::Cuda::is_available() { "a CUDA GPU is available" } else { "no GPU seen: CPU" };
+        ui.label(egui::RichText::new(format!("libtorch: {gpu}")).small().weak());
+    }
+}
