@@ -8,8 +8,8 @@ use medssl::train::{Event, Run, RunOptions};
 use std::time::Duration;
 
 /// Points of held-out kNN accuracy the trained encoder must gain over its own initialisation.
-/// Calibrated on the shipped CPU preset (4 epochs, 64 steps): see the closing note of issue 2.
-const MARGIN: f64 = 0.08;
+/// Calibrated on the shipped CPU preset (4 epochs, 128 steps: +9.75 points; shuffled positives +2.25): see the closing note of issue 2.
+const MARGIN: f64 = 0.06;
 
 /// (kNN accuracy at initialisation, after training).
 fn knn_before_and_after(shuffle_positives: bool) -> (f64, f64) {

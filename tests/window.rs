@@ -48,6 +48,7 @@ fn the_window_opens_under_xvfb_and_is_captured() {
         .env("DISPLAY", &display)
         .env_remove("WAYLAND_DISPLAY")
         .env("MEDSSL_RUNS", runs.path())
+        .env("XDG_RUNTIME_DIR", runs.path())
         .stdout(Stdio::null())
         .spawn()
         .unwrap();

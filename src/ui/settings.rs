@@ -27,7 +27,7 @@ impl Settings {
     /// Draws the form; `enabled` is false while a run is active.
     pub fn show(&mut self, ui: &mut egui::Ui, enabled: bool) {
         ui.add_enabled_ui(enabled, |ui| {
-            ui.heading("Method");
+            ui.heading("SSL method");
             self.method_picker(ui);
             ui.separator();
             ui.heading("Data");
@@ -76,49 +76,45 @@ impl Settings {
                 }
             });
         egui::Grid::new("data").num_columns(2).show(ui, |ui| {
-            ui.label("Image size");
-            ui.add(DragValue::new(&mut data.image_size).range(16..=512).suffix(" px"));
-            ui.end_row();
-            ui.label("Training images");
-            ui.add(DragValue::new(&mut data.train_count).range(16..=100_000));
-            ui.end_row();
-            ui.label("Held-out images");
-            ui.add(DragValue::new(&mut data.heldout_count).range(16..=20_000));
-            ui.end_row();
+            row(ui, "Image size", DragValue::new(&mut data.image_size).range(16..=512).suffix(" px"));
+            row(ui, "Training images", DragValue::new(&mut data.train_count).range(16..=100_000));
+            row(ui, "Held-out images", DragValue::new(&mut data.heldout_count).range(16..=20_000));
         });
     }
 
     fn training_form(&mut self, ui: &mut egui::Ui) {
         let c = &mut self.config;
         egui::Grid::new("training").num_columns(2).show(ui, |ui| {
-            ui.label("Epochs");
-            ui.add(DragValue::new(&mut c.train.epochs).range(1..=10_000));
-            ui.end_row();
-            ui.label("Batch size");
-            ui.add(DragValue::new(&mut c.train.batch_size).range(2..=4096));
-            ui.end_row();
-            ui.label("Learning rate");
-            ui.add(DragValue::new(&mut c.optim.lr).range(1e-6..=10.0).speed(1e-4).max_decimals(6));
-            ui.end_row();
-            ui.label("Architecture");
-            egui::ComboBox::from_id_salt("arch").selected_text(c.encoder.arch.id()).show_ui(ui, |ui| {
-                for d in Depth::ALL {
-                    ui.selectable_value(&mut c.encoder.arch, d, d.id());
-                }
-            });
-            ui.end_row();
-            ui.label("Width");
-            ui.add(DragValue::new(&mut c.encoder.width).range(0.125..=4.0).speed(0.01));
-            ui.end_row();
-            ui.label("Device");
-            egui::ComboBox::from_id_salt("device").selected_text(c.device.label()).show_ui(ui, |ui| {
-                for d in DeviceChoice::ALL {
-                    ui.selectable_value(&mut c.device, d, d.label());
-                }
-            });
-            ui.end_row();
+            row(ui, "Epochs", DragValue::new(&mut c.train.epochs).range(1..=10_000));
+            row(ui, "Batch size", DragValue::new(&mut c.train.batch_size).range(2..=4096));
+            row(ui, "Learning rate", DragValue::new(&mut c.optim.lr).range(1e-6..=10.0).speed(1e-4).max_decimals(6));
+            choice_row(ui, "Architecture", &mut c.encoder.arch, Depth::ALL, Depth::id);
+            row(ui, "Width", DragValue::new(&mut c.encoder.width).range(0.125..=4.0).speed(0.01));
+            choice_row(ui, "Device", &mut c.device, DeviceChoice::ALL, DeviceChoice::label);
         });
         let gpu = if tch::Cuda::is_available() { "a CUDA GPU is available" } else { "no GPU seen: CPU" };
         ui.label(egui::RichText::new(format!("libtorch: {gpu}")).small().weak());
     }
+}
+
+/// A grid row: a label, and a widget that screen readers (and UI tests) know by that label.
+fn row(ui: &mut egui::Ui, label: &str, widget: impl egui::Widget) {
+    let label = ui.label(label);
+    ui.add(widget).labelled_by(label.id);
+    ui.end_row();
+}
+
+/// A grid row with a drop-down of `options`, shown by `name`.
+fn choice_row<T: PartialEq + Copy>(ui: &mut egui::Ui, label: &str, value: &mut T, options: impl IntoIterator<Item = T>, name: fn(T) -> &'static str) {
+    let label = ui.label(label);
+    egui::ComboBox::from_id_salt(label.id)
+        .selected_text(name(*value))
+        .show_ui(ui, |ui| {
+            for option in options {
+                ui.selectable_value(value, option, name(option));
+            }
+        })
+        .response
+        .labelled_by(label.id);
+    ui.end_row();
 }
