@@ -54,7 +54,9 @@ pub struct Pipeline {
 impl Pipeline {
     pub fn apply(&self, images: &Tensor) -> Tensor {
         tch::no_grad(|| {
-            self.ops.iter().fold(images.shallow_clone(), |x, op| op.as_augment().apply(&x))
+            self.ops
+                .iter()
+                .fold(images.shallow_clone(), |x, op| op.as_augment().apply(&x))
         })
     }
 

@@ -6,7 +6,11 @@ use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "medssl", version, about = "MedSSL Workbench: self-supervised learning on medical images")]
+#[command(
+    name = "medssl",
+    version,
+    about = "MedSSL Workbench: self-supervised learning on medical images"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Cmd>,
@@ -50,5 +54,8 @@ fn list_methods() {
         let i = m.info();
         println!("{:<8} {:<8} {:<36} {}", i.id, i.name, i.family, i.summary);
     }
-    println!("device (auto): {}", crate::device::describe(tch::Device::cuda_if_available()));
+    println!(
+        "device (auto): {}",
+        crate::device::describe(tch::Device::cuda_if_available())
+    );
 }

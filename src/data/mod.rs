@@ -18,9 +18,11 @@ impl DataSource {
         let builtin = s.strip_prefix("builtin:").with_context(|| {
             format!("unknown data source '{s}': use builtin:ct, builtin:histo or builtin:natural")
         })?;
-        BuiltinKind::parse(builtin).map(DataSource::Builtin).with_context(|| {
-            format!("unknown built-in dataset '{builtin}': use ct, histo or natural")
-        })
+        BuiltinKind::parse(builtin)
+            .map(DataSource::Builtin)
+            .with_context(|| {
+                format!("unknown built-in dataset '{builtin}': use ct, histo or natural")
+            })
     }
 
     pub fn id(&self) -> String {
@@ -44,7 +46,13 @@ pub struct DataConfig {
 
 impl Default for DataConfig {
     fn default() -> Self {
-        Self { source: "builtin:ct".into(), image_size: 64, train_count: 2000, heldout_count: 500, seed: 0 }
+        Self {
+            source: "builtin:ct".into(),
+            image_size: 64,
+            train_count: 2000,
+            heldout_count: 500,
+            seed: 0,
+        }
     }
 }
 
@@ -74,7 +82,10 @@ pub struct Dataset {
 impl DataConfig {
     pub fn load(&self, device: Device) -> anyhow::Result<Dataset> {
         anyhow::ensure!(self.image_size >= 16, "image size must be at least 16 px");
-        anyhow::ensure!(self.train_count > 0 && self.heldout_count > 0, "both splits need images");
+        anyhow::ensure!(
+            self.train_count > 0 && self.heldout_count > 0,
+            "both splits need images"
+        );
         let source = DataSource::parse(&self.source)?;
         match source {
             DataSource::Builtin(kind) => {
@@ -105,7 +116,11 @@ impl DataConfig {
 pub fn builtin_tensors(set: &builtin::BuiltinSet, device: Device) -> LabelledImages {
     let s = set.size as i64;
     LabelledImages {
-        images: Tensor::from_slice(&set.images).view([-1, 3, s, s]).to_device(device),
-        labels: Tensor::from_slice(&set.labels).to_kind(Kind::Int64).to_device(device),
+        images: Tensor::from_slice(&set.images)
+            .view([-1, 3, s, s])
+            .to_device(device),
+        labels: Tensor::from_slice(&set.labels)
+            .to_kind(Kind::Int64)
+            .to_device(device),
     }
 }

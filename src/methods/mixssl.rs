@@ -4,7 +4,7 @@
 use super::{BuildContext, Method, MethodInfo, PreviewRow, StepOutput};
 use crate::augment::mixup::{self, Mixup};
 use crate::augment::{AugmentOp, ColorJitter, HorizontalFlip, Pipeline, RandomResizedCrop};
-use crate::data::{builtin_tensors, builtin, DataSource};
+use crate::data::{builtin, builtin_tensors, DataSource};
 use crate::nn::{Decoder, DecoderConfig, Encoder, Mlp};
 use serde::{Deserialize, Serialize};
 use tch::nn::{self, Module};
@@ -15,7 +15,8 @@ pub static INFO: MethodInfo = MethodInfo {
     name: "MixSSL",
     family: "generative (mix-up reconstruction)",
     source: "000_8315676c9989accb.txt, digest specs/000_mixup_ssl.md",
-    summary: "Mix each scan with a natural image; reconstruct the scan and predict the mixing ratio.",
+    summary:
+        "Mix each scan with a natural image; reconstruct the scan and predict the mixing ratio.",
     needs_labels: false,
 };
 
@@ -47,7 +48,10 @@ impl Default for MixsslConfig {
             head_hidden: 128,
             augment: Pipeline {
                 ops: vec![
-                    AugmentOp::RandomResizedCrop(RandomResizedCrop { scale: (0.2, 1.0), ..Default::default() }),
+                    AugmentOp::RandomResizedCrop(RandomResizedCrop {
+                        scale: (0.2, 1.0),
+                        ..Default::default()
+                    }),
                     AugmentOp::HorizontalFlip(HorizontalFlip::default()),
                     AugmentOp::ColorJitter(ColorJitter {
                         p: 0.8,
@@ -84,7 +88,12 @@ struct Forward {
 
 /// The two pretext losses, mean-reduced: MSE against the target scaled to the Tanh's [-1, 1],
 /// and the L1 error of the predicted λ.
-pub fn losses(reconstruction: &Tensor, target: &Tensor, lambda_pred: &Tensor, lambda: &Tensor) -> (Tensor, Tensor) {
+pub fn losses(
+    reconstruction: &Tensor,
+    target: &Tensor,
+    lambda_pred: &Tensor,
+    lambda: &Tensor,
+) -> (Tensor, Tensor) {
     let rec = reconstruction.mse_loss(&(target * 2.0 - 1.0), Reduction::Mean);
     let trans = lambda_pred.l1_loss(lambda, Reduction::Mean);
     (rec, trans)
@@ -93,20 +102,33 @@ pub fn losses(reconstruction: &Tensor, target: &Tensor, lambda_pred: &Tensor, la
 impl MixSsl {
     pub fn new(p: &nn::Path, ctx: &BuildContext, cfg: MixsslConfig) -> anyhow::Result<Self> {
         let DataSource::Builtin(kind) = DataSource::parse(&cfg.auxiliary)?;
-        let aux = builtin::generate(kind, cfg.auxiliary_count.max(1), ctx.image_size as usize, ctx.seed ^ 0xA0C5);
+        let aux = builtin::generate(
+            kind,
+            cfg.auxiliary_count.max(1),
+            ctx.image_size as usize,
+            ctx.seed ^ 0xA0C5,
+        );
         let auxiliary = builtin_tensors(&aux, p.device()).images;
         let encoder = Encoder::new(&(p / "encoder"), ctx.encoder);
         let c = encoder.out_channels();
         let decoder = Decoder::new(&(p / "decoder"), c, encoder.backbone.stride(), &cfg.decoder);
         let head = Mlp::new(&(p / "lambda_head"), &[c, cfg.head_hidden, 1]);
-        Ok(Self { cfg, encoder, decoder, head, auxiliary })
+        Ok(Self {
+            cfg,
+            encoder,
+            decoder,
+            head,
+            auxiliary,
+        })
     }
 
     /// Auxiliary images drawn uniformly with replacement, independently of the targets.
     fn draw_auxiliary(&self, n: i64) -> Tensor {
         let m = self.auxiliary.size()[0];
         let idx = Tensor::randint(m, [n], (Kind::Int64, self.auxiliary.device()));
-        self.cfg.augment.apply(&self.auxiliary.index_select(0, &idx))
+        self.cfg
+            .augment
+            .apply(&self.auxiliary.index_select(0, &idx))
     }
 
     fn forward(&self, target: Tensor, lambda: Tensor, train: bool) -> Forward {
@@ -115,7 +137,14 @@ impl MixSsl {
         let f = self.encoder.features(&mixed, train);
         let reconstruction = self.decoder.forward(&f.map);
         let lambda_pred = self.head.forward(&f.pooled).squeeze_dim(1);
-        Forward { target, auxiliary, mixed, lambda, reconstruction, lambda_pred }
+        Forward {
+            target,
+            auxiliary,
+            mixed,
+            lambda,
+            reconstruction,
+            lambda_pred,
+        }
     }
 
     fn sample_lambda(&self, n: i64) -> Tensor {
@@ -137,18 +166,39 @@ impl Method for MixSsl {
             ("L_rec".into(), scalar(&rec)),
             ("L_trans".into(), scalar(&trans)),
             ("lambda".into(), scalar(&f.lambda.mean(Kind::Float))),
-            ("lambda_pred".into(), scalar(&f.lambda_pred.mean(Kind::Float))),
+            (
+                "lambda_pred".into(),
+                scalar(&f.lambda_pred.mean(Kind::Float)),
+            ),
         ];
         StepOutput { loss, metrics }
     }
 
     fn preview(&self, images: &Tensor) -> Vec<PreviewRow> {
-        let f = tch::no_grad(|| self.forward(self.cfg.augment.apply(images), self.sample_lambda(images.size()[0]), false));
+        let f = tch::no_grad(|| {
+            self.forward(
+                self.cfg.augment.apply(images),
+                self.sample_lambda(images.size()[0]),
+                false,
+            )
+        });
         vec![
-            PreviewRow { label: "target x_t".into(), images: f.target },
-            PreviewRow { label: "auxiliary x_a".into(), images: f.auxiliary },
-            PreviewRow { label: format!("mixed, λ = {:.2}", scalar(&f.lambda.get(0))), images: f.mixed },
-            PreviewRow { label: "reconstruction".into(), images: (f.reconstruction + 1.0) / 2.0 },
+            PreviewRow {
+                label: "target x_t".into(),
+                images: f.target,
+            },
+            PreviewRow {
+                label: "auxiliary x_a".into(),
+                images: f.auxiliary,
+            },
+            PreviewRow {
+                label: format!("mixed, λ = {:.2}", scalar(&f.lambda.get(0))),
+                images: f.mixed,
+            },
+            PreviewRow {
+                label: "reconstruction".into(),
+                images: (f.reconstruction + 1.0) / 2.0,
+            },
         ]
     }
 
@@ -182,6 +232,8 @@ impl Method for MixSsl {
 fn pearson(a: &Tensor, b: &Tensor) -> f64 {
     let a = a - a.mean(Kind::Float);
     let b = b - b.mean(Kind::Float);
-    let den = (a.square().sum(Kind::Float) * b.square().sum(Kind::Float)).sqrt().clamp_min(1e-12);
+    let den = (a.square().sum(Kind::Float) * b.square().sum(Kind::Float))
+        .sqrt()
+        .clamp_min(1e-12);
     scalar(&((a * b).sum(Kind::Float) / den))
 }

@@ -65,7 +65,10 @@ impl Default for MethodConfig {
 
 /// Every method, in its default configuration, in menu order.
 pub fn registry() -> Vec<MethodConfig> {
-    vec![MethodConfig::Simclr(Default::default()), MethodConfig::Mixssl(Default::default())]
+    vec![
+        MethodConfig::Simclr(Default::default()),
+        MethodConfig::Mixssl(Default::default()),
+    ]
 }
 
 /// What a method needs from the run besides its own configuration.

@@ -14,7 +14,11 @@ pub struct EncoderConfig {
 
 impl Default for EncoderConfig {
     fn default() -> Self {
-        Self { arch: Depth::ResNet18, width: 1.0, stem: Stem::Small }
+        Self {
+            arch: Depth::ResNet18,
+            width: 1.0,
+            stem: Stem::Small,
+        }
     }
 }
 
@@ -40,7 +44,11 @@ impl Encoder {
     pub fn new(p: &nn::Path, cfg: &EncoderConfig) -> Self {
         let backbone = ResNet::new(p, cfg.arch, cfg.width, cfg.stem, 3);
         let stat = |v: [f32; 3], d: Device| Tensor::from_slice(&v).view([1, 3, 1, 1]).to_device(d);
-        Self { backbone, mean: stat(MEAN, p.device()), std: stat(STD, p.device()) }
+        Self {
+            backbone,
+            mean: stat(MEAN, p.device()),
+            std: stat(STD, p.device()),
+        }
     }
 
     pub fn out_channels(&self) -> i64 {

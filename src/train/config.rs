@@ -36,7 +36,11 @@ pub struct TrainConfig {
 
 impl Default for TrainConfig {
     fn default() -> Self {
-        Self { epochs: 10, batch_size: 64, preview_every: 25 }
+        Self {
+            epochs: 10,
+            batch_size: 64,
+            preview_every: 25,
+        }
     }
 }
 
@@ -101,7 +105,10 @@ impl RunConfig {
             self.train.batch_size,
             self.data.train_count
         );
-        anyhow::ensure!(self.optim.lr.is_finite() && self.optim.lr > 0.0, "learning rate must be positive");
+        anyhow::ensure!(
+            self.optim.lr.is_finite() && self.optim.lr > 0.0,
+            "learning rate must be positive"
+        );
         anyhow::ensure!(self.encoder.width > 0.0, "encoder width must be positive");
         crate::data::DataSource::parse(&self.data.source)?;
         Ok(())
@@ -132,7 +139,8 @@ impl Preset {
     }
 
     pub fn load(path: &Path) -> anyhow::Result<Self> {
-        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read preset {}", path.display()))?;
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read preset {}", path.display()))?;
         Self::from_toml(&text).with_context(|| format!("in {}", path.display()))
     }
 
@@ -141,15 +149,22 @@ impl Preset {
         let name = name.unwrap_or(&self.default_variant);
         self.variants.get(name).cloned().with_context(|| {
             let known: Vec<_> = self.variants.keys().cloned().collect();
-            format!("preset '{}' has no variant '{name}' (it has: {})", self.name, known.join(", "))
+            format!(
+                "preset '{}' has no variant '{name}' (it has: {})",
+                self.name,
+                known.join(", ")
+            )
         })
     }
 }
 
 /// The presets shipped in `presets/`, compiled in so the app works from any directory.
 pub fn builtin_presets() -> Vec<Preset> {
-    [include_str!("../../presets/simclr.toml"), include_str!("../../presets/mixssl.toml")]
-        .into_iter()
-        .map(|t| Preset::from_toml(t).expect("shipped presets are valid"))
-        .collect()
+    [
+        include_str!("../../presets/simclr.toml"),
+        include_str!("../../presets/mixssl.toml"),
+    ]
+    .into_iter()
+    .map(|t| Preset::from_toml(t).expect("shipped presets are valid"))
+    .collect()
 }

@@ -48,27 +48,39 @@ impl Run {
         let dir = RunDir::create(run_dir, &config)?;
         let (cmd_tx, cmd_rx) = channel();
         let (ev_tx, ev_rx) = channel();
-        let outbox = Outbox { tx: ev_tx, waker: options.waker };
+        let outbox = Outbox {
+            tx: ev_tx,
+            waker: options.waker,
+        };
         let threads = threads_for(config.threads, options.keep_one_core_free);
         let factory = options.method_factory;
-        let thread = std::thread::Builder::new().name("medssl-train".into()).spawn(move || {
-            tch::set_num_threads(threads as i32);
-            let mut dir = dir;
-            let result = catch_unwind(AssertUnwindSafe(|| {
-                Trainer::new(config, device, &mut dir, &outbox, &cmd_rx, factory)?.run()
-            }));
-            let failure = match result {
-                Ok(Ok(())) => None,
-                Ok(Err(e)) => Some(format!("{e:#}")),
-                Err(panic) => Some(format!("training thread panicked: {}", panic_message(&panic))),
-            };
-            if let Some(message) = failure {
-                dir.log(&format!("failed: {message}"));
-                outbox.send(Event::Failed { message });
-            }
-            let _ = dir.flush();
-        })?;
-        Ok(Run { commands: cmd_tx, events: ev_rx, thread: Some(thread) })
+        let thread = std::thread::Builder::new()
+            .name("medssl-train".into())
+            .spawn(move || {
+                tch::set_num_threads(threads as i32);
+                let mut dir = dir;
+                let result = catch_unwind(AssertUnwindSafe(|| {
+                    Trainer::new(config, device, &mut dir, &outbox, &cmd_rx, factory)?.run()
+                }));
+                let failure = match result {
+                    Ok(Ok(())) => None,
+                    Ok(Err(e)) => Some(format!("{e:#}")),
+                    Err(panic) => Some(format!(
+                        "training thread panicked: {}",
+                        panic_message(&panic)
+                    )),
+                };
+                if let Some(message) = failure {
+                    dir.log(&format!("failed: {message}"));
+                    outbox.send(Event::Failed { message });
+                }
+                let _ = dir.flush();
+            })?;
+        Ok(Run {
+            commands: cmd_tx,
+            events: ev_rx,
+            thread: Some(thread),
+        })
     }
 
     pub fn send(&self, command: Command) {
@@ -154,14 +166,30 @@ impl<'a> Trainer<'a> {
         factory: Option<MethodFactory>,
     ) -> anyhow::Result<Self> {
         tch::manual_seed(config.seed as i64);
-        let data = config.data.load(device).context("cannot load the dataset")?;
+        let data = config
+            .data
+            .load(device)
+            .context("cannot load the dataset")?;
         let vs = VarStore::new(device);
-        let ctx = BuildContext { encoder: &config.encoder, image_size: config.data.image_size, seed: config.seed };
+        let ctx = BuildContext {
+            encoder: &config.encoder,
+            image_size: config.data.image_size,
+            seed: config.seed,
+        };
         let method = match factory {
             Some(f) => f(&vs.root(), &ctx)?,
             None => config.method.build(&vs.root(), &ctx)?,
         };
-        Ok(Self { config, device, dir, out, commands, vs, method, data })
+        Ok(Self {
+            config,
+            device,
+            dir,
+            out,
+            commands,
+            vs,
+            method,
+            data,
+        })
     }
 
     fn run(mut self) -> anyhow::Result<()> {
@@ -169,8 +197,16 @@ impl<'a> Trainer<'a> {
         let steps_per_epoch = (self.data.train.len() / batch) as usize;
         let total = steps_per_epoch * self.config.train.epochs;
         let warmup = (self.config.optim.warmup_epochs * steps_per_epoch as f64).round() as usize;
-        let parameters: i64 = self.vs.trainable_variables().iter().map(|t| t.numel() as i64).sum();
-        self.dir.log(&format!("started on {}, {parameters} parameters", describe(self.device)));
+        let parameters: i64 = self
+            .vs
+            .trainable_variables()
+            .iter()
+            .map(|t| t.numel() as i64)
+            .sum();
+        self.dir.log(&format!(
+            "started on {}, {parameters} parameters",
+            describe(self.device)
+        ));
         self.out.send(Event::Started {
             run_dir: self.dir.path.clone(),
             device: describe(self.device),
@@ -217,7 +253,11 @@ impl<'a> Trainer<'a> {
                     images_per_s: batch as f64 / s,
                     eta_s: s * (total - step - 1) as f64,
                 };
-                self.dir.record("step", json!({"epoch": epoch, "step": step, "loss": loss, "lr": lr}), &record.metrics)?;
+                self.dir.record(
+                    "step",
+                    json!({"epoch": epoch, "step": step, "loss": loss, "lr": lr}),
+                    &record.metrics,
+                )?;
                 self.out.send(Event::Step(record));
                 step += 1;
             }
@@ -232,9 +272,17 @@ impl<'a> Trainer<'a> {
     fn optimizer(&self) -> anyhow::Result<nn::Optimizer> {
         let o = &self.config.optim;
         Ok(match o.optimizer {
-            OptimizerKind::Adam => nn::Adam { wd: o.weight_decay, ..Default::default() }.build(&self.vs, o.lr)?,
-            OptimizerKind::Sgd => nn::Sgd { momentum: o.momentum, wd: o.weight_decay, ..Default::default() }
-                .build(&self.vs, o.lr)?,
+            OptimizerKind::Adam => nn::Adam {
+                wd: o.weight_decay,
+                ..Default::default()
+            }
+            .build(&self.vs, o.lr)?,
+            OptimizerKind::Sgd => nn::Sgd {
+                momentum: o.momentum,
+                wd: o.weight_decay,
+                ..Default::default()
+            }
+            .build(&self.vs, o.lr)?,
         })
     }
 
@@ -276,12 +324,27 @@ impl<'a> Trainer<'a> {
         let encoder = self.method.encoder();
         let bank = encoder.embed(&self.data.train.images, 256);
         let query = encoder.embed(&self.data.heldout.images, 256);
-        let knn = knn_accuracy(&bank, &self.data.train.labels, &query, &self.data.heldout.labels, &self.config.knn);
+        let knn = knn_accuracy(
+            &bank,
+            &self.data.train.labels,
+            &query,
+            &self.data.heldout.labels,
+            &self.config.knn,
+        );
         let metrics = self.method.evaluate(&self.data.heldout.images);
-        self.dir.record("epoch", json!({"epoch": epoch, "knn_accuracy": knn}), &metrics)?;
+        self.dir.record(
+            "epoch",
+            json!({"epoch": epoch, "knn_accuracy": knn}),
+            &metrics,
+        )?;
         self.dir.flush()?;
-        self.dir.log(&format!("epoch {epoch}: kNN accuracy {:.2} %", knn * 100.0));
-        self.out.send(Event::Epoch(EpochRecord { epoch, knn_accuracy: knn, metrics }));
+        self.dir
+            .log(&format!("epoch {epoch}: kNN accuracy {:.2} %", knn * 100.0));
+        self.out.send(Event::Epoch(EpochRecord {
+            epoch,
+            knn_accuracy: knn,
+            metrics,
+        }));
         if epoch > 0 {
             let path = checkpoint::save(&self.vs, &self.dir.checkpoints())?;
             self.out.send(Event::Checkpoint { path, epoch });
@@ -304,16 +367,26 @@ impl<'a> Trainer<'a> {
         if stopped_early {
             checkpoint::save(&self.vs, &self.dir.checkpoints())?;
         }
-        self.dir.log(if stopped_early { "stopped by the user" } else { "finished" });
+        self.dir.log(if stopped_early {
+            "stopped by the user"
+        } else {
+            "finished"
+        });
         self.dir.flush()?;
-        self.out.send(Event::Finished { stopped_early, knn_accuracy });
+        self.out.send(Event::Finished {
+            stopped_early,
+            knn_accuracy,
+        });
         Ok(())
     }
 }
 
 /// `[k, 3, H, W]` in [0, 1] to 8-bit RGB images.
 pub fn thumbnails(images: &Tensor) -> Vec<PreviewImage> {
-    let images = (images.detach().clamp(0.0, 1.0) * 255.0).round().to_kind(Kind::Uint8).to_device(Device::Cpu);
+    let images = (images.detach().clamp(0.0, 1.0) * 255.0)
+        .round()
+        .to_kind(Kind::Uint8)
+        .to_device(Device::Cpu);
     let (k, _, h, w) = images.size4().expect("preview images are [k, 3, H, W]");
     (0..k)
         .map(|i| {
@@ -321,7 +394,11 @@ pub fn thumbnails(images: &Tensor) -> Vec<PreviewImage> {
             let len = (h * w * 3) as usize;
             let mut rgb = vec![0u8; len];
             hwc.copy_data(&mut rgb, len);
-            PreviewImage { width: w as usize, height: h as usize, rgb }
+            PreviewImage {
+                width: w as usize,
+                height: h as usize,
+                rgb,
+            }
         })
         .collect()
 }
@@ -339,7 +416,11 @@ pub fn load_run(run_dir: &Path, device: Device) -> anyhow::Result<LoadedRun> {
         .with_context(|| format!("{} is not a run directory", run_dir.display()))?;
     let config = RunConfig::from_toml(&text)?;
     let mut vs = VarStore::new(device);
-    let ctx = BuildContext { encoder: &config.encoder, image_size: config.data.image_size, seed: config.seed };
+    let ctx = BuildContext {
+        encoder: &config.encoder,
+        image_size: config.data.image_size,
+        seed: config.seed,
+    };
     let method = config.method.build(&vs.root(), &ctx)?;
     let path: PathBuf = run_dir.join("checkpoints").join(checkpoint::LATEST);
     checkpoint::load(&mut vs, &path)?;

@@ -39,14 +39,30 @@ pub struct PreviewImage {
 
 #[derive(Debug, Clone)]
 pub enum Event {
-    Started { run_dir: PathBuf, device: String, total_steps: usize, parameters: i64 },
+    Started {
+        run_dir: PathBuf,
+        device: String,
+        total_steps: usize,
+        parameters: i64,
+    },
     Step(StepRecord),
     Epoch(EpochRecord),
     /// Rows of labelled images: what the model receives at `step`, and what it makes of them.
-    Preview { step: usize, rows: Vec<(String, Vec<PreviewImage>)> },
-    Checkpoint { path: PathBuf, epoch: usize },
+    Preview {
+        step: usize,
+        rows: Vec<(String, Vec<PreviewImage>)>,
+    },
+    Checkpoint {
+        path: PathBuf,
+        epoch: usize,
+    },
     Paused,
     Resumed,
-    Finished { stopped_early: bool, knn_accuracy: Option<f64> },
-    Failed { message: String },
+    Finished {
+        stopped_early: bool,
+        knn_accuracy: Option<f64>,
+    },
+    Failed {
+        message: String,
+    },
 }

@@ -36,8 +36,17 @@ impl RunDir {
         std::fs::create_dir_all(path.join("checkpoints"))
             .with_context(|| format!("cannot create run directory {}", path.display()))?;
         write_atomic(&path.join("config.toml"), config.to_toml().as_bytes())?;
-        let open = |name: &str| OpenOptions::new().create(true).append(true).open(path.join(name));
-        Ok(Self { path: path.to_owned(), metrics: BufWriter::new(open("metrics.jsonl")?), log: open("log.txt")? })
+        let open = |name: &str| {
+            OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(path.join(name))
+        };
+        Ok(Self {
+            path: path.to_owned(),
+            metrics: BufWriter::new(open("metrics.jsonl")?),
+            log: open("log.txt")?,
+        })
     }
 
     pub fn checkpoints(&self) -> PathBuf {
@@ -45,7 +54,12 @@ impl RunDir {
     }
 
     /// Appends one JSON object: `kind` ("step" or "epoch"), the given fields and metrics.
-    pub fn record(&mut self, kind: &str, fields: Value, metrics: &[(String, f64)]) -> anyhow::Result<()> {
+    pub fn record(
+        &mut self,
+        kind: &str,
+        fields: Value,
+        metrics: &[(String, f64)],
+    ) -> anyhow::Result<()> {
         let mut obj = Map::new();
         obj.insert("kind".into(), json!(kind));
         if let Value::Object(f) = fields {

@@ -17,41 +17,59 @@ pub struct WorkbenchApp {
 impl WorkbenchApp {
     /// Runs go under `$MEDSSL_RUNS`, or `runs/` in the working directory.
     pub fn new() -> Self {
-        let runs_root = std::env::var_os("MEDSSL_RUNS").map_or_else(|| PathBuf::from("runs"), PathBuf::from);
+        let runs_root =
+            std::env::var_os("MEDSSL_RUNS").map_or_else(|| PathBuf::from("runs"), PathBuf::from);
         Self::with_runs_root(runs_root)
     }
 
     pub fn with_runs_root(runs_root: PathBuf) -> Self {
-        Self { settings: Settings::default(), session: Session::default(), dashboard: Dashboard::default(), runs_root }
+        Self {
+            settings: Settings::default(),
+            session: Session::default(),
+            dashboard: Dashboard::default(),
+            runs_root,
+        }
     }
 
     /// The whole window's content; also what the UI tests drive.
     pub fn show(&mut self, ui: &mut egui::Ui) {
         self.session.poll();
-        egui::Panel::left("settings").resizable(true).default_size(300.0).show(ui, |ui| {
-            egui::ScrollArea::vertical().show(ui, |ui| {
-                self.settings.show(ui, !self.session.is_active());
-                ui.separator();
-                self.controls(ui);
+        egui::Panel::left("settings")
+            .resizable(true)
+            .default_size(300.0)
+            .show(ui, |ui| {
+                egui::ScrollArea::vertical().show(ui, |ui| {
+                    self.settings.show(ui, !self.session.is_active());
+                    ui.separator();
+                    self.controls(ui);
+                });
             });
-        });
         egui::CentralPanel::default().show(ui, |ui| self.dashboard.show(ui, &self.session));
         if self.session.is_active() {
             // Events wake the window; this only keeps the ETA ticking between them.
-            ui.ctx().request_repaint_after(std::time::Duration::from_millis(500));
+            ui.ctx()
+                .request_repaint_after(std::time::Duration::from_millis(500));
         }
     }
 
     fn controls(&mut self, ui: &mut egui::Ui) {
         ui.horizontal(|ui| {
             let active = self.session.is_active();
-            if ui.add_enabled(!active, egui::Button::new("Start")).clicked() {
+            if ui
+                .add_enabled(!active, egui::Button::new("Start"))
+                .clicked()
+            {
                 let ctx = ui.ctx().clone();
                 let waker = Arc::new(move || ctx.request_repaint());
-                self.session.start(self.settings.config.clone(), &self.runs_root, waker);
+                self.session
+                    .start(self.settings.config.clone(), &self.runs_root, waker);
             }
             let paused = self.session.status == Status::Paused;
-            let (label, command) = if paused { ("Resume", Command::Resume) } else { ("Pause", Command::Pause) };
+            let (label, command) = if paused {
+                ("Resume", Command::Resume)
+            } else {
+                ("Pause", Command::Pause)
+            };
             if ui.add_enabled(active, egui::Button::new(label)).clicked() {
                 self.session.send(command);
             }

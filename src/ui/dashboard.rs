@@ -30,7 +30,9 @@ impl Dashboard {
                 .legend(Legend::default())
                 .x_axis_label("epoch")
                 .y_axis_label("kNN accuracy (%)")
-                .show(&mut cols[1], |plot| plot.line(Line::new("held-out kNN accuracy", s.knn.clone())));
+                .show(&mut cols[1], |plot| {
+                    plot.line(Line::new("held-out kNN accuracy", s.knn.clone()))
+                });
         });
         if !s.epoch_metrics.is_empty() {
             ui.horizontal_wrapped(|ui| {
@@ -55,7 +57,11 @@ impl Dashboard {
                         .enumerate()
                         .map(|(i, img)| {
                             let color = ColorImage::from_rgb([img.width, img.height], &img.rgb);
-                            ui.ctx().load_texture(format!("preview-{r}-{i}"), color, TextureOptions::NEAREST)
+                            ui.ctx().load_texture(
+                                format!("preview-{r}-{i}"),
+                                color,
+                                TextureOptions::NEAREST,
+                            )
                         })
                         .collect();
                     (label.clone(), handles)
@@ -78,21 +84,36 @@ impl Dashboard {
 
 fn status_line(ui: &mut egui::Ui, s: &Session) {
     let (text, color) = match &s.status {
-        Status::Idle => ("Ready. Choose a method and press Start.".to_string(), ui.visuals().text_color()),
+        Status::Idle => (
+            "Ready. Choose a method and press Start.".to_string(),
+            ui.visuals().text_color(),
+        ),
         Status::Running => (format!("Training on {}", s.device), Color32::LIGHT_GREEN),
         Status::Paused => ("Paused".to_string(), Color32::YELLOW),
-        Status::Finished { stopped_early: false } => ("Finished".to_string(), Color32::LIGHT_BLUE),
-        Status::Finished { stopped_early: true } => ("Stopped; checkpoint saved".to_string(), Color32::LIGHT_BLUE),
+        Status::Finished {
+            stopped_early: false,
+        } => ("Finished".to_string(), Color32::LIGHT_BLUE),
+        Status::Finished {
+            stopped_early: true,
+        } => ("Stopped; checkpoint saved".to_string(), Color32::LIGHT_BLUE),
         Status::Failed(m) => (format!("Failed: {m}"), Color32::LIGHT_RED),
     };
     ui.colored_label(color, text);
     if let Some(dir) = &s.run_dir {
-        ui.label(egui::RichText::new(format!("Run directory: {}", dir.display())).small().weak());
+        ui.label(
+            egui::RichText::new(format!("Run directory: {}", dir.display()))
+                .small()
+                .weak(),
+        );
     }
 }
 
 fn progress(ui: &mut egui::Ui, s: &Session) {
-    let fraction = if s.total_steps > 0 { s.step as f32 / s.total_steps as f32 } else { 0.0 };
+    let fraction = if s.total_steps > 0 {
+        s.step as f32 / s.total_steps as f32
+    } else {
+        0.0
+    };
     let text = if s.total_steps > 0 {
         format!(
             "step {}/{} · {:.0} images/s · ETA {}",

@@ -16,6 +16,10 @@ pub fn run_native() -> anyhow::Result<()> {
             .with_inner_size([1280.0, 820.0]),
         ..Default::default()
     };
-    eframe::run_native("MedSSL Workbench", options, Box::new(|_| Ok(Box::new(WorkbenchApp::new()))))
-        .map_err(|e| anyhow::anyhow!("cannot open the window: {e}"))
+    eframe::run_native(
+        "MedSSL Workbench",
+        options,
+        Box::new(|_| Ok(Box::new(WorkbenchApp::new()))),
+    )
+    .map_err(|e| anyhow::anyhow!("cannot open the window: {e}"))
 }

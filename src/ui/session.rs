@@ -62,10 +62,19 @@ impl Session {
     }
 
     /// Starts a run in a new directory under `runs_root`; `waker` is called on every event.
-    pub fn start(&mut self, config: RunConfig, runs_root: &Path, waker: Arc<dyn Fn() + Send + Sync>) {
+    pub fn start(
+        &mut self,
+        config: RunConfig,
+        runs_root: &Path,
+        waker: Arc<dyn Fn() + Send + Sync>,
+    ) {
         *self = Session::default();
         let dir = RunDir::unique_path(runs_root, config.method.info().id);
-        let options = RunOptions { keep_one_core_free: true, waker: Some(waker), method_factory: None };
+        let options = RunOptions {
+            keep_one_core_free: true,
+            waker: Some(waker),
+            method_factory: None,
+        };
         match Run::start(config, &dir, options) {
             Ok(run) => {
                 self.run = Some(run);
@@ -92,7 +101,12 @@ impl Session {
 
     fn apply(&mut self, event: Event) {
         match event {
-            Event::Started { run_dir, device, total_steps, .. } => {
+            Event::Started {
+                run_dir,
+                device,
+                total_steps,
+                ..
+            } => {
                 self.run_dir = Some(run_dir);
                 self.device = device;
                 self.total_steps = total_steps;
@@ -103,7 +117,10 @@ impl Session {
                 self.eta_s = r.eta_s;
                 self.loss.push([r.step as f64, r.loss]);
                 for (name, v) in r.metrics {
-                    self.step_metrics.entry(name).or_default().push([r.step as f64, v]);
+                    self.step_metrics
+                        .entry(name)
+                        .or_default()
+                        .push([r.step as f64, v]);
                 }
             }
             Event::Epoch(r) => {
@@ -117,7 +134,9 @@ impl Session {
             Event::Checkpoint { .. } => {}
             Event::Paused => self.status = Status::Paused,
             Event::Resumed => self.status = Status::Running,
-            Event::Finished { stopped_early, .. } => self.status = Status::Finished { stopped_early },
+            Event::Finished { stopped_early, .. } => {
+                self.status = Status::Finished { stopped_early }
+            }
             Event::Failed { message } => self.status = Status::Failed(message),
         }
     }

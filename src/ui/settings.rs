@@ -18,8 +18,15 @@ impl Default for Settings {
     fn default() -> Self {
         let presets = builtin_presets();
         let variant = presets[0].default_variant.clone();
-        let config = presets[0].variant(None).expect("the default variant exists");
-        Self { presets, preset: 0, variant, config }
+        let config = presets[0]
+            .variant(None)
+            .expect("the default variant exists");
+        Self {
+            presets,
+            preset: 0,
+            variant,
+            config,
+        }
     }
 }
 
@@ -47,18 +54,26 @@ impl Settings {
                     ui.selectable_value(&mut chosen, (i, p.default_variant.clone()), &p.name);
                 }
             });
-        egui::ComboBox::from_label("Preset").selected_text(&self.variant).show_ui(ui, |ui| {
-            for v in self.presets[chosen.0].variants.keys() {
-                ui.selectable_value(&mut chosen.1, v.clone(), v);
-            }
-        });
+        egui::ComboBox::from_label("Preset")
+            .selected_text(&self.variant)
+            .show_ui(ui, |ui| {
+                for v in self.presets[chosen.0].variants.keys() {
+                    ui.selectable_value(&mut chosen.1, v.clone(), v);
+                }
+            });
         if chosen != (self.preset, self.variant.clone()) {
             (self.preset, self.variant) = chosen;
-            self.config = self.presets[self.preset].variant(Some(&self.variant)).expect("listed variant");
+            self.config = self.presets[self.preset]
+                .variant(Some(&self.variant))
+                .expect("listed variant");
         }
         let info = self.config.method.info();
         ui.label(egui::RichText::new(info.summary).small());
-        ui.label(egui::RichText::new(format!("{} · source: {}", info.family, info.source)).small().weak());
+        ui.label(
+            egui::RichText::new(format!("{} · source: {}", info.family, info.source))
+                .small()
+                .weak(),
+        );
     }
 
     fn data_form(&mut self, ui: &mut egui::Ui) {
@@ -76,24 +91,79 @@ impl Settings {
                 }
             });
         egui::Grid::new("data").num_columns(2).show(ui, |ui| {
-            row(ui, "Image size", DragValue::new(&mut data.image_size).range(16..=512).suffix(" px"));
-            row(ui, "Training images", DragValue::new(&mut data.train_count).range(16..=100_000));
-            row(ui, "Held-out images", DragValue::new(&mut data.heldout_count).range(16..=20_000));
+            row(
+                ui,
+                "Image size",
+                DragValue::new(&mut data.image_size)
+                    .range(16..=512)
+                    .suffix(" px"),
+            );
+            row(
+                ui,
+                "Training images",
+                DragValue::new(&mut data.train_count).range(16..=100_000),
+            );
+            row(
+                ui,
+                "Held-out images",
+                DragValue::new(&mut data.heldout_count).range(16..=20_000),
+            );
         });
     }
 
     fn training_form(&mut self, ui: &mut egui::Ui) {
         let c = &mut self.config;
         egui::Grid::new("training").num_columns(2).show(ui, |ui| {
-            row(ui, "Epochs", DragValue::new(&mut c.train.epochs).range(1..=10_000));
-            row(ui, "Batch size", DragValue::new(&mut c.train.batch_size).range(2..=4096));
-            row(ui, "Learning rate", DragValue::new(&mut c.optim.lr).range(1e-6..=10.0).speed(1e-4).max_decimals(6));
-            choice_row(ui, "Architecture", &mut c.encoder.arch, Depth::ALL, Depth::id);
-            row(ui, "Width", DragValue::new(&mut c.encoder.width).range(0.125..=4.0).speed(0.01));
-            choice_row(ui, "Device", &mut c.device, DeviceChoice::ALL, DeviceChoice::label);
+            row(
+                ui,
+                "Epochs",
+                DragValue::new(&mut c.train.epochs).range(1..=10_000),
+            );
+            row(
+                ui,
+                "Batch size",
+                DragValue::new(&mut c.train.batch_size).range(2..=4096),
+            );
+            row(
+                ui,
+                "Learning rate",
+                DragValue::new(&mut c.optim.lr)
+                    .range(1e-6..=10.0)
+                    .speed(1e-4)
+                    .max_decimals(6),
+            );
+            choice_row(
+                ui,
+                "Architecture",
+                &mut c.encoder.arch,
+                Depth::ALL,
+                Depth::id,
+            );
+            row(
+                ui,
+                "Width",
+                DragValue::new(&mut c.encoder.width)
+                    .range(0.125..=4.0)
+                    .speed(0.01),
+            );
+            choice_row(
+                ui,
+                "Device",
+                &mut c.device,
+                DeviceChoice::ALL,
+                DeviceChoice::label,
+            );
         });
-        let gpu = if tch::Cuda::is_available() { "a CUDA GPU is available" } else { "no GPU seen: CPU" };
-        ui.label(egui::RichText::new(format!("libtorch: {gpu}")).small().weak());
+        let gpu = if tch::Cuda::is_available() {
+            "a CUDA GPU is available"
+        } else {
+            "no GPU seen: CPU"
+        };
+        ui.label(
+            egui::RichText::new(format!("libtorch: {gpu}"))
+                .small()
+                .weak(),
+        );
     }
 }
 
@@ -105,7 +175,13 @@ fn row(ui: &mut egui::Ui, label: &str, widget: impl egui::Widget) {
 }
 
 /// A grid row with a drop-down of `options`, shown by `name`.
-fn choice_row<T: PartialEq + Copy>(ui: &mut egui::Ui, label: &str, value: &mut T, options: impl IntoIterator<Item = T>, name: fn(T) -> &'static str) {
+fn choice_row<T: PartialEq + Copy>(
+    ui: &mut egui::Ui,
+    label: &str,
+    value: &mut T,
+    options: impl IntoIterator<Item = T>,
+    name: fn(T) -> &'static str,
+) {
     let label = ui.label(label);
     egui::ComboBox::from_id_salt(label.id)
         .selected_text(name(*value))
