@@ -214,7 +214,7 @@ impl<'a> Trainer<'a> {
             parameters,
         });
         let mut opt = self.optimizer()?;
-        self.end_of_epoch(0)?;
+        let mut knn = self.end_of_epoch(0)?;
         let mut step = 0;
         let mut sec_per_step = None::<f64>;
         for epoch in 1..=self.config.train.epochs {
@@ -261,12 +261,9 @@ impl<'a> Trainer<'a> {
                 self.out.send(Event::Step(record));
                 step += 1;
             }
-            let knn = self.end_of_epoch(epoch)?;
-            if epoch == self.config.train.epochs {
-                return self.finish(false, Some(knn));
-            }
+            knn = self.end_of_epoch(epoch)?;
         }
-        unreachable!("the last epoch returns")
+        self.finish(false, Some(knn))
     }
 
     fn optimizer(&self) -> anyhow::Result<nn::Optimizer> {
