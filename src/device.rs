@@ -54,11 +54,5 @@ pub fn describe(device: Device) -> String {
 /// for headless work, and all but one when a window must stay responsive.
 pub fn threads_for(requested: Option<usize>, keep_one_core_free: bool) -> usize {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    requested
-        .unwrap_or(if keep_one_core_free {
-            cores.saturating_sub(1)
-        } else {
-            cores
-        })
-        .max(1)
+    requested.unwrap_or(if keep_one_core_free { cores.saturating_sub(1) } else { cores }).max(1)
 }

@@ -41,10 +41,7 @@ fn the_simclr_pipeline_keeps_shape_and_range_and_is_seeded() {
 fn a_full_square_crop_is_the_identity() {
     let _rng = rng();
     let x = batch(1);
-    let crop = RandomResizedCrop {
-        scale: (1.0, 1.0),
-        ratio: (1.0, 1.0),
-    };
+    let crop = RandomResizedCrop { scale: (1.0, 1.0), ratio: (1.0, 1.0) };
     assert!(max_abs(&(crop.apply(&x) - &x)) < 1e-5);
 }
 
@@ -55,10 +52,7 @@ fn a_small_crop_magnifies() {
     let ramp = Tensor::linspace(0.0, 1.0, 64, (Kind::Float, Device::Cpu))
         .view([1, 1, 1, 64])
         .expand([4, 3, 64, 64], false);
-    let crop = RandomResizedCrop {
-        scale: (0.25, 0.25),
-        ratio: (1.0, 1.0),
-    };
+    let crop = RandomResizedCrop { scale: (0.25, 0.25), ratio: (1.0, 1.0) };
     let y = crop.apply(&ramp.contiguous());
     let span = y.select(3, 63) - y.select(3, 0);
     let span = span.mean(Kind::Float).double_value(&[]);
@@ -74,9 +68,7 @@ fn flip_and_grayscale_apply_with_their_probability() {
     let g = RandomGrayscale { p: 1.0 }.apply(&x);
     assert!(max_abs(&(g.select(1, 0) - g.select(1, 2))) < 1e-6);
     let red = Tensor::from_slice(&[1.0f32, 0.0, 0.0]).view([1, 3, 1, 1]);
-    let luma = RandomGrayscale { p: 1.0 }
-        .apply(&red)
-        .double_value(&[0, 1, 0, 0]);
+    let luma = RandomGrayscale { p: 1.0 }.apply(&red).double_value(&[0, 1, 0, 0]);
     assert!((luma - 0.299).abs() < 1e-6);
 }
 
@@ -84,11 +76,7 @@ fn flip_and_grayscale_apply_with_their_probability() {
 fn blur_smooths_noise_and_keeps_flat_images() {
     let _rng = rng();
     let x = batch(3);
-    let blur = GaussianBlur {
-        p: 1.0,
-        sigma: (1.5, 2.0),
-        kernel_fraction: 0.2,
-    };
+    let blur = GaussianBlur { p: 1.0, sigma: (1.5, 2.0), kernel_fraction: 0.2 };
     let y = blur.apply(&x);
     assert!(y.std(true).double_value(&[]) < 0.5 * x.std(true).double_value(&[]));
     let flat = Tensor::full([2, 3, 32, 32], 0.3, (Kind::Float, Device::Cpu));
@@ -101,13 +89,7 @@ fn colour_jitter_without_change_is_the_identity_through_hsv() {
     let _rng = rng();
     // Zero ranges still run every op, the HSV round trip included.
     let x = batch(4);
-    let none = ColorJitter {
-        p: 1.0,
-        brightness: 0.0,
-        contrast: 0.0,
-        saturation: 0.0,
-        hue: 0.0,
-    };
+    let none = ColorJitter { p: 1.0, brightness: 0.0, contrast: 0.0, saturation: 0.0, hue: 0.0 };
     assert!(max_abs(&(none.apply(&x) - &x)) < 1e-5);
 }
 
@@ -115,21 +97,12 @@ fn colour_jitter_without_change_is_the_identity_through_hsv() {
 fn hue_rotation_keeps_saturation_and_value() {
     let _rng = rng();
     let x = batch(5);
-    let hue = ColorJitter {
-        p: 1.0,
-        brightness: 0.0,
-        contrast: 0.0,
-        saturation: 0.0,
-        hue: 0.5,
-    };
+    let hue = ColorJitter { p: 1.0, brightness: 0.0, contrast: 0.0, saturation: 0.0, hue: 0.5 };
     let y = hue.apply(&x);
     let max = |t: &Tensor| t.amax([1i64].as_slice(), false);
     let min = |t: &Tensor| t.amin([1i64].as_slice(), false);
     assert!(max_abs(&(max(&y) - max(&x))) < 1e-5, "value changed");
-    assert!(
-        max_abs(&((max(&y) - min(&y)) - (max(&x) - min(&x)))) < 1e-5,
-        "chroma changed"
-    );
+    assert!(max_abs(&((max(&y) - min(&y)) - (max(&x) - min(&x)))) < 1e-5, "chroma changed");
     assert!(max_abs(&(&y - &x)) > 0.1, "hue did not move");
 }
 
@@ -137,22 +110,10 @@ fn hue_rotation_keeps_saturation_and_value() {
 fn brightness_factors_stay_in_their_range() {
     let _rng = rng();
     let x = Tensor::full([64, 3, 4, 4], 0.5, (Kind::Float, Device::Cpu));
-    let b = ColorJitter {
-        p: 1.0,
-        brightness: 0.4,
-        contrast: 0.0,
-        saturation: 0.0,
-        hue: 0.0,
-    };
-    let f = b
-        .apply(&x)
-        .mean_dim([1i64, 2, 3].as_slice(), false, Kind::Float)
-        / 0.5;
+    let b = ColorJitter { p: 1.0, brightness: 0.4, contrast: 0.0, saturation: 0.0, hue: 0.0 };
+    let f = b.apply(&x).mean_dim([1i64, 2, 3].as_slice(), false, Kind::Float) / 0.5;
     assert!(f.min().double_value(&[]) >= 0.6 - 1e-5 && f.max().double_value(&[]) <= 1.4 + 1e-5);
-    assert!(
-        f.std(true).double_value(&[]) > 0.1,
-        "factors vary per sample"
-    );
+    assert!(f.std(true).double_value(&[]) > 0.1, "factors vary per sample");
 }
 
 #[test]

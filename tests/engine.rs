@@ -15,55 +15,46 @@ use tch::{Device, Tensor};
 fn stop_is_obeyed_within_one_second_and_keeps_a_checkpoint() {
     let dir = tempfile::tempdir().unwrap();
     let run = Run::start(tiny_config(1000), dir.path(), RunOptions::default()).unwrap();
-    events_until(
-        &run,
-        Duration::from_secs(60),
-        |e| matches!(e, Event::Step(r) if r.step >= 3),
-    );
+    events_until(&run, Duration::from_secs(60), |e| matches!(e, Event::Step(r) if r.step >= 3));
     let asked = Instant::now();
     run.send(Command::Stop);
     let events = events_until(&run, Duration::from_secs(5), is_terminal);
     let took = asked.elapsed();
     assert!(took < Duration::from_secs(1), "stop took {took:?}");
-    assert!(matches!(
-        events.last(),
-        Some(Event::Finished {
-            stopped_early: true,
-            ..
-        })
-    ));
+    assert!(matches!(events.last(), Some(Event::Finished { stopped_early: true, .. })));
     assert!(dir.path().join("checkpoints/latest.safetensors").exists());
     assert!(dir.path().join("config.toml").exists());
-    assert!(
-        std::fs::read_to_string(dir.path().join("metrics.jsonl"))
-            .unwrap()
-            .lines()
-            .count()
-            >= 4
-    );
+    assert!(std::fs::read_to_string(dir.path().join("metrics.jsonl")).unwrap().lines().count() >= 4);
+}
+
+#[test]
+fn stop_during_loading_ends_the_run_promptly() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = tiny_config(1);
+    config.data.train_count = 20_000;
+    config.data.image_size = 64;
+    let run = Run::start(config, dir.path(), RunOptions::default()).unwrap();
+    events_until(&run, Duration::from_secs(30), |e| matches!(e, Event::Loading { done, .. } if *done > 0));
+    let asked = Instant::now();
+    run.send(Command::Stop);
+    let events = events_until(&run, Duration::from_secs(5), is_terminal);
+    assert!(asked.elapsed() < Duration::from_secs(1), "stop took {:?}", asked.elapsed());
+    assert!(matches!(events.last(), Some(Event::Finished { stopped_early: true, knn_accuracy: None })));
+    assert!(!events.iter().any(|e| matches!(e, Event::Started { .. })), "training must not start");
 }
 
 #[test]
 fn pause_holds_the_run_until_resume() {
     let dir = tempfile::tempdir().unwrap();
     let run = Run::start(tiny_config(1000), dir.path(), RunOptions::default()).unwrap();
-    events_until(&run, Duration::from_secs(60), |e| {
-        matches!(e, Event::Step(_))
-    });
+    events_until(&run, Duration::from_secs(60), |e| matches!(e, Event::Step(_)));
     run.send(Command::Pause);
     events_until(&run, Duration::from_secs(1), |e| matches!(e, Event::Paused));
     std::thread::sleep(Duration::from_millis(500));
-    assert!(
-        run.poll().iter().all(|e| !matches!(e, Event::Step(_))),
-        "steps ran while paused"
-    );
+    assert!(run.poll().iter().all(|e| !matches!(e, Event::Step(_))), "steps ran while paused");
     run.send(Command::Resume);
-    events_until(&run, Duration::from_secs(1), |e| {
-        matches!(e, Event::Resumed)
-    });
-    events_until(&run, Duration::from_secs(5), |e| {
-        matches!(e, Event::Step(_))
-    });
+    events_until(&run, Duration::from_secs(1), |e| matches!(e, Event::Resumed));
+    events_until(&run, Duration::from_secs(5), |e| matches!(e, Event::Step(_)));
     run.send(Command::Stop);
     events_until(&run, Duration::from_secs(5), is_terminal);
 }
@@ -90,10 +81,7 @@ impl Method for Faulty {
             return out;
         }
         match self.fault {
-            Fault::NanLoss => StepOutput {
-                loss: out.loss * f64::NAN,
-                metrics: out.metrics,
-            },
+            Fault::NanLoss => StepOutput { loss: out.loss * f64::NAN, metrics: out.metrics },
             Fault::Panic => panic!("injected fault"),
         }
     }
@@ -108,12 +96,7 @@ impl Method for Faulty {
 fn faulty(from: usize, fault: Fault) -> MethodFactory {
     let method = tiny_config(1).method;
     Box::new(move |p, ctx| {
-        Ok(Box::new(Faulty {
-            inner: method.build(p, ctx)?,
-            steps: 0,
-            from,
-            fault,
-        }) as Box<dyn Method>)
+        Ok(Box::new(Faulty { inner: method.build(p, ctx)?, steps: 0, from, fault }) as Box<dyn Method>)
     })
 }
 
@@ -121,50 +104,29 @@ fn faulty(from: usize, fault: Fault) -> MethodFactory {
 fn a_nan_loss_stops_the_run_and_keeps_the_last_good_checkpoint() {
     let dir = tempfile::tempdir().unwrap();
     // 64 images in batches of 16: 4 steps per epoch, so epoch 1 ends with a good checkpoint.
-    let options = RunOptions {
-        method_factory: Some(faulty(6, Fault::NanLoss)),
-        ..Default::default()
-    };
+    let options = RunOptions { method_factory: Some(faulty(6, Fault::NanLoss)), ..Default::default() };
     let run = Run::start(tiny_config(3), dir.path(), options).unwrap();
     let events = events_until(&run, Duration::from_secs(60), is_terminal);
     let Some(Event::Failed { message }) = events.last() else {
         panic!("expected a failure, got {:?}", events.last())
     };
-    assert!(
-        message.contains("NaN") && message.contains("step 6"),
-        "message: {message}"
-    );
-    assert!(
-        message.contains("last good checkpoint"),
-        "message: {message}"
-    );
+    assert!(message.contains("NaN") && message.contains("step 6"), "message: {message}");
+    assert!(message.contains("last good checkpoint"), "message: {message}");
     let checkpoints: Vec<usize> = events
         .iter()
-        .filter_map(|e| {
-            if let Event::Checkpoint { epoch, .. } = e {
-                Some(*epoch)
-            } else {
-                None
-            }
-        })
+        .filter_map(|e| if let Event::Checkpoint { epoch, .. } = e { Some(*epoch) } else { None })
         .collect();
     assert_eq!(checkpoints, vec![1]);
     let loaded = load_run(dir.path(), Device::Cpu).unwrap();
     for (name, t) in loaded.vs.variables() {
-        assert!(
-            bool::try_from(t.isfinite().all()).unwrap(),
-            "{name} is not finite"
-        );
+        assert!(bool::try_from(t.isfinite().all()).unwrap(), "{name} is not finite");
     }
 }
 
 #[test]
 fn a_panic_inside_a_step_becomes_a_failed_event() {
     let dir = tempfile::tempdir().unwrap();
-    let options = RunOptions {
-        method_factory: Some(faulty(2, Fault::Panic)),
-        ..Default::default()
-    };
+    let options = RunOptions { method_factory: Some(faulty(2, Fault::Panic)), ..Default::default() };
     let run = Run::start(tiny_config(3), dir.path(), options).unwrap();
     let events = events_until(&run, Duration::from_secs(60), is_terminal);
     match events.last() {
@@ -173,9 +135,7 @@ fn a_panic_inside_a_step_becomes_a_failed_event() {
         }
         other => panic!("expected a failure, got {other:?}"),
     }
-    assert!(std::fs::read_to_string(dir.path().join("log.txt"))
-        .unwrap()
-        .contains("injected fault"));
+    assert!(std::fs::read_to_string(dir.path().join("log.txt")).unwrap().contains("injected fault"));
 }
 
 #[test]
@@ -184,11 +144,7 @@ fn a_checkpoint_reloads_with_identical_outputs() {
     let config = tiny_config(2);
     let run = Run::start(config.clone(), dir.path(), RunOptions::default()).unwrap();
     let events = events_until(&run, Duration::from_secs(120), is_terminal);
-    let Some(Event::Finished {
-        knn_accuracy: Some(reported),
-        ..
-    }) = events.last().cloned()
-    else {
+    let Some(Event::Finished { knn_accuracy: Some(reported), .. }) = events.last().cloned() else {
         panic!("run did not finish: {:?}", events.last())
     };
     run.join();
@@ -217,6 +173,7 @@ fn a_checkpoint_reloads_with_identical_outputs() {
         encoder: &config.encoder,
         image_size: 16,
         seed: 0,
+        progress: &medssl::data::no_progress,
     };
     let untrained = config.method.build(&fresh.root(), &ctx).unwrap();
     assert!(!fa.allclose(&untrained.encoder().embed(&x, 4), 1e-4, 1e-4, false));
@@ -227,22 +184,15 @@ fn bad_configurations_are_refused_before_a_thread_starts() {
     let dir = tempfile::tempdir().unwrap();
     let mut c = tiny_config(1);
     c.train.batch_size = 10_000;
-    let err = Run::start(c, dir.path(), RunOptions::default())
-        .err()
-        .expect("must refuse");
+    let err = Run::start(c, dir.path(), RunOptions::default()).err().expect("must refuse");
     assert!(format!("{err:#}").contains("batch size"));
     let mut c = tiny_config(1);
     c.data.source = "builtin:nonsense".into();
-    let err = Run::start(c, &dir.path().join("x"), RunOptions::default())
-        .err()
-        .expect("must refuse");
+    let err = Run::start(c, &dir.path().join("x"), RunOptions::default()).err().expect("must refuse");
     assert!(format!("{err:#}").contains("nonsense"));
     // A directory that already holds a run is never overwritten.
-    Run::start(tiny_config(1), &dir.path().join("x"), RunOptions::default())
-        .unwrap()
-        .join();
-    let err = Run::start(tiny_config(1), &dir.path().join("x"), RunOptions::default())
-        .err()
-        .expect("must refuse");
+    Run::start(tiny_config(1), &dir.path().join("x"), RunOptions::default()).unwrap().join();
+    let err =
+        Run::start(tiny_config(1), &dir.path().join("x"), RunOptions::default()).err().expect("must refuse");
     assert!(format!("{err:#}").contains("already holds a run"));
 }

@@ -15,11 +15,7 @@ fn step_until(
 ) {
     let deadline = Instant::now() + limit;
     while !done(harness.state()) {
-        assert!(
-            Instant::now() < deadline,
-            "timed out; status {:?}",
-            harness.state().session.status
-        );
+        assert!(Instant::now() < deadline, "timed out; status {:?}", harness.state().session.status);
         harness.step();
         std::thread::sleep(Duration::from_millis(20));
     }
@@ -55,41 +51,21 @@ fn pick_simclr_start_watch_the_curve_grow_and_stop() {
         c.data.heldout_count = 32;
         c.train.batch_size = 16;
         c.train.epochs = 50;
-        c.encoder = EncoderConfig {
-            arch: Depth::ResNet10,
-            width: 0.125,
-            stem: Stem::Small,
-        };
+        c.encoder = EncoderConfig { arch: Depth::ResNet10, width: 0.125, stem: Stem::Small };
     }
     harness.get_by_label("Start").click();
     harness.step();
     assert_eq!(harness.state().session.status, Status::Running);
-    step_until(&mut harness, Duration::from_secs(60), |a| {
-        a.session.loss.len() >= 3
-    });
+    step_until(&mut harness, Duration::from_secs(60), |a| a.session.loss.len() >= 3);
     let early = harness.state().session.loss.len();
-    step_until(&mut harness, Duration::from_secs(60), |a| {
-        a.session.loss.len() >= early + 5
-    });
-    assert!(
-        !harness.state().session.preview.is_empty(),
-        "the input thumbnails arrived"
-    );
-    assert!(
-        !harness.state().session.knn.is_empty(),
-        "the untrained encoder's kNN point arrived"
-    );
-    assert!(
-        harness.query_by_label_contains("images/s").is_some(),
-        "progress shows throughput"
-    );
+    step_until(&mut harness, Duration::from_secs(60), |a| a.session.loss.len() >= early + 5);
+    assert!(!harness.state().session.preview.is_empty(), "the input thumbnails arrived");
+    assert!(!harness.state().session.knn.is_empty(), "the untrained encoder's kNN point arrived");
+    assert!(harness.query_by_label_contains("images/s").is_some(), "progress shows throughput");
 
     harness.get_by_label("Stop").click();
     step_until(&mut harness, Duration::from_secs(5), |a| {
-        a.session.status
-            == Status::Finished {
-                stopped_early: true,
-            }
+        a.session.status == Status::Finished { stopped_early: true }
     });
     let run_dir = harness.state().session.run_dir.clone().unwrap();
     assert!(run_dir.join("checkpoints/latest.safetensors").exists());

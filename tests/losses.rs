@@ -70,11 +70,7 @@ fn beta_one_one_has_uniform_moments() {
     assert!((value(&l.var(true)) - 1.0 / 12.0).abs() < 0.002);
     // α = 0.2 is U-shaped: far more mass near the ends than U(0, 1) has.
     let u = beta(0.2, 200_000, Device::Cpu);
-    let ends = value(
-        &(u.lt(0.1).logical_or(&u.gt(0.9)))
-            .to_kind(Kind::Float)
-            .mean(Kind::Float),
-    );
+    let ends = value(&(u.lt(0.1).logical_or(&u.gt(0.9))).to_kind(Kind::Float).mean(Kind::Float));
     assert!(ends > 0.5, "Beta(0.2, 0.2) mass at the ends: {ends}");
 }
 
@@ -83,18 +79,10 @@ fn lambda_is_shared_by_the_batch_unless_per_sample() {
     tch::manual_seed(4);
     let per_batch = Mixup::default().sample_lambda(16, Device::Cpu);
     assert_eq!(value(&(per_batch.max() - per_batch.min())), 0.0);
-    let per_sample = Mixup {
-        per_sample: true,
-        ..Default::default()
-    }
-    .sample_lambda(16, Device::Cpu);
+    let per_sample = Mixup { per_sample: true, ..Default::default() }.sample_lambda(16, Device::Cpu);
     assert!(value(&(per_sample.max() - per_sample.min())) > 0.0);
-    let clipped = Mixup {
-        per_sample: true,
-        clip: Some((0.2, 0.6)),
-        ..Default::default()
-    }
-    .sample_lambda(64, Device::Cpu);
+    let clipped = Mixup { per_sample: true, clip: Some((0.2, 0.6)), ..Default::default() }
+        .sample_lambda(64, Device::Cpu);
     // f32 bounds: 0.6 is stored as 0.6000000238.
     assert!(value(&clipped.min()) >= 0.2 - 1e-6 && value(&clipped.max()) <= 0.6 + 1e-6);
 }

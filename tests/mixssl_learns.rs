@@ -16,26 +16,21 @@ fn mixssl_beats_the_copy_and_constant_baselines() {
     let run = Run::start(config, dir.path(), RunOptions::default()).unwrap();
     let events = events_until(&run, Duration::from_secs(300), is_terminal);
     assert!(
-        matches!(
-            events.last(),
-            Some(Event::Finished {
-                stopped_early: false,
-                ..
-            })
-        ),
+        matches!(events.last(), Some(Event::Finished { stopped_early: false, .. })),
         "{:?}",
         events.last()
     );
-    let epochs: Vec<HashMap<String, f64>> = events
-        .iter()
-        .filter_map(|e| {
-            if let Event::Epoch(r) = e {
-                Some(r.metrics.iter().cloned().collect())
-            } else {
-                None
-            }
-        })
-        .collect();
+    let epochs: Vec<HashMap<String, f64>> =
+        events
+            .iter()
+            .filter_map(|e| {
+                if let Event::Epoch(r) = e {
+                    Some(r.metrics.iter().cloned().collect())
+                } else {
+                    None
+                }
+            })
+            .collect();
     for (i, m) in epochs.iter().enumerate() {
         println!("epoch {i}: {m:?}");
     }
@@ -46,13 +41,7 @@ fn mixssl_beats_the_copy_and_constant_baselines() {
     // Calibrated on the CPU preset (64 steps): reconstruction 0.119 vs copying 0.308, λ error
     // 0.129 vs guessing 0.252, r(λ', λ) 0.96.
     assert!(last["val_rec_mse"] < 0.5 * last["val_copy_mse"], "{last:?}");
-    assert!(
-        (last["val_guess_mae"] - 0.25).abs() < 0.03,
-        "the constant guess scores about 0.25"
-    );
-    assert!(
-        last["val_lambda_mae"] < 0.75 * last["val_guess_mae"],
-        "{last:?}"
-    );
+    assert!((last["val_guess_mae"] - 0.25).abs() < 0.03, "the constant guess scores about 0.25");
+    assert!(last["val_lambda_mae"] < 0.75 * last["val_guess_mae"], "{last:?}");
     assert!(last["val_lambda_r"] > 0.8, "{last:?}");
 }

@@ -15,31 +15,17 @@ const MARGIN: f64 = 0.06;
 fn knn_before_and_after(shuffle_positives: bool) -> (f64, f64) {
     let mut config = preset("simclr.toml", "cpu");
     config.device = medssl::device::DeviceChoice::Cpu;
-    let medssl::methods::MethodConfig::Simclr(m) = &mut config.method else {
-        unreachable!()
-    };
+    let medssl::methods::MethodConfig::Simclr(m) = &mut config.method else { unreachable!() };
     m.shuffle_positives = shuffle_positives;
     let dir = tempfile::tempdir().unwrap();
     let run = Run::start(config, dir.path(), RunOptions::default()).unwrap();
     let events = events_until(&run, Duration::from_secs(300), is_terminal);
     let knn: Vec<f64> = events
         .iter()
-        .filter_map(|e| {
-            if let Event::Epoch(r) = e {
-                Some(r.knn_accuracy)
-            } else {
-                None
-            }
-        })
+        .filter_map(|e| if let Event::Epoch(r) = e { Some(r.knn_accuracy) } else { None })
         .collect();
     assert!(
-        matches!(
-            events.last(),
-            Some(Event::Finished {
-                stopped_early: false,
-                ..
-            })
-        ),
+        matches!(events.last(), Some(Event::Finished { stopped_early: false, .. })),
         "{:?}",
         events.last()
     );
@@ -50,15 +36,7 @@ fn knn_before_and_after(shuffle_positives: bool) -> (f64, f64) {
 #[test]
 fn simclr_beats_its_initialisation_and_shuffled_positives_do_not() {
     let (init, trained) = knn_before_and_after(false);
-    assert!(
-        trained - init >= MARGIN,
-        "SimCLR gained {:.3} (from {init:.3} to {trained:.3})",
-        trained - init
-    );
+    assert!(trained - init >= MARGIN, "SimCLR gained {:.3} (from {init:.3} to {trained:.3})", trained - init);
     let (b_init, b_trained) = knn_before_and_after(true);
-    assert!(
-        b_trained - b_init < MARGIN,
-        "the broken variant gained {:.3}",
-        b_trained - b_init
-    );
+    assert!(b_trained - b_init < MARGIN, "the broken variant gained {:.3}", b_trained - b_init);
 }

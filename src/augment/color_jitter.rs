@@ -18,13 +18,7 @@ pub struct ColorJitter {
 impl ColorJitter {
     /// SimCLR's parameterisation by one strength `s`: (0.8s, 0.8s, 0.8s, 0.2s), p 0.8.
     pub fn with_strength(s: f64) -> Self {
-        Self {
-            p: 0.8,
-            brightness: 0.8 * s,
-            contrast: 0.8 * s,
-            saturation: 0.8 * s,
-            hue: 0.2 * s,
-        }
+        Self { p: 0.8, brightness: 0.8 * s, contrast: 0.8 * s, saturation: 0.8 * s, hue: 0.2 * s }
     }
 }
 
@@ -40,11 +34,7 @@ impl Augment for ColorJitter {
     fn apply(&self, images: &Tensor) -> Tensor {
         let b = images.size()[0];
         let factor = |m: f64| uniform(b, (1.0 - m).max(0.0), 1.0 + m, images);
-        let factors = [
-            factor(self.brightness),
-            factor(self.contrast),
-            factor(self.saturation),
-        ];
+        let factors = [factor(self.brightness), factor(self.contrast), factor(self.saturation)];
         let hue = uniform(b, -self.hue, self.hue, images);
         let active = coin(b, self.p, images);
         let order = Tensor::rand([b, N_OPS], (Kind::Float, images.device())).argsort(1, false);
@@ -136,11 +126,7 @@ fn hsv_to_rgb(h: &Tensor, s: &Tensor, v: &Tensor) -> Tensor {
     // Each channel picks one of six candidates by the hue sector.
     let pick = |c: [&Tensor; 6]| Tensor::cat(&c, 1).gather(1, &i, false);
     Tensor::cat(
-        &[
-            pick([v, &q, &p, &p, &t, v]),
-            pick([&t, v, v, &q, &p, &p]),
-            pick([&p, &p, &t, v, v, &q]),
-        ],
+        &[pick([v, &q, &p, &p, &t, v]), pick([&t, v, v, &q, &p, &p]), pick([&p, &p, &t, v, v, &q])],
         1,
     )
 }

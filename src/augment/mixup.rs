@@ -15,11 +15,7 @@ pub struct Mixup {
 
 impl Default for Mixup {
     fn default() -> Self {
-        Self {
-            alpha: 1.0,
-            per_sample: false,
-            clip: None,
-        }
+        Self { alpha: 1.0, per_sample: false, clip: None }
     }
 }
 

@@ -53,11 +53,7 @@ pub struct Pipeline {
 
 impl Pipeline {
     pub fn apply(&self, images: &Tensor) -> Tensor {
-        tch::no_grad(|| {
-            self.ops
-                .iter()
-                .fold(images.shallow_clone(), |x, op| op.as_augment().apply(&x))
-        })
+        tch::no_grad(|| self.ops.iter().fold(images.shallow_clone(), |x, op| op.as_augment().apply(&x)))
     }
 
     /// SimCLR's recipe (Chen et al. 2020): crop scale (0.08, 1), flip, colour jitter of

@@ -16,10 +16,7 @@ pub struct RandomResizedCrop {
 
 impl Default for RandomResizedCrop {
     fn default() -> Self {
-        Self {
-            scale: (0.08, 1.0),
-            ratio: (3.0 / 4.0, 4.0 / 3.0),
-        }
+        Self { scale: (0.08, 1.0), ratio: (3.0 / 4.0, 4.0 / 3.0) }
     }
 }
 

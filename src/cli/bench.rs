@@ -1,5 +1,6 @@
 //! Fixed workloads for speed figures, comparable with `shared/bench/*.py`.
 use crate::augment::Pipeline;
+use crate::data::no_progress;
 use crate::device::{describe, DeviceChoice};
 use crate::methods::{BuildContext, MethodConfig};
 use crate::nn::{Depth, EncoderConfig, Stem};
@@ -90,23 +91,12 @@ fn train_step(a: TrainStepArgs) -> anyhow::Result<()> {
         "small" => Stem::Small,
         s => anyhow::bail!("unknown stem '{s}': use imagenet or small"),
     };
-    let encoder = EncoderConfig {
-        arch: Depth::parse(&a.arch)?,
-        width: a.width,
-        stem,
-    };
+    let encoder = EncoderConfig { arch: Depth::parse(&a.arch)?, width: a.width, stem };
     let vs = VarStore::new(device);
-    let ctx = BuildContext {
-        encoder: &encoder,
-        image_size: a.common.size,
-        seed: 0,
-    };
+    let ctx = BuildContext { encoder: &encoder, image_size: a.common.size, seed: 0, progress: &no_progress };
     let mut m = method.build(&vs.root(), &ctx)?;
     let mut opt = tch::nn::Adam::default().build(&vs, 1e-3)?;
-    let x = Tensor::rand(
-        [a.batch, 3, a.common.size, a.common.size],
-        (Kind::Float, device),
-    );
+    let x = Tensor::rand([a.batch, 3, a.common.size, a.common.size], (Kind::Float, device));
     let mut step = || {
         let out = m.step(&x);
         opt.backward_step(&out.loss);
@@ -120,11 +110,7 @@ fn train_step(a: TrainStepArgs) -> anyhow::Result<()> {
         step();
     }
     let dt = t.elapsed().as_secs_f64() / a.steps as f64;
-    let views = if a.method == "simclr" {
-        2 * a.batch
-    } else {
-        a.batch
-    };
+    let views = if a.method == "simclr" { 2 * a.batch } else { a.batch };
     println!(
         "bench train-step method={} arch={} width={} size={} batch={} device={} ms_per_step={:.1} views_per_s={:.1}",
         a.method,
@@ -142,10 +128,7 @@ fn train_step(a: TrainStepArgs) -> anyhow::Result<()> {
 fn augment(a: AugmentArgs) -> anyhow::Result<()> {
     let device = setup(&a.common)?;
     let pipeline = Pipeline::simclr(1.0);
-    let x = Tensor::rand(
-        [a.batch, 3, a.common.size, a.common.size],
-        (Kind::Float, device),
-    );
+    let x = Tensor::rand([a.batch, 3, a.common.size, a.common.size], (Kind::Float, device));
     let run = || {
         let v = pipeline.apply(&x);
         let w = pipeline.apply(&x);

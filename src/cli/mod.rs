@@ -2,15 +2,13 @@
 mod bench;
 mod train;
 
-use clap::{Parser, Subcommand};
+use crate::train::Preset;
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(
-    name = "medssl",
-    version,
-    about = "MedSSL Workbench: self-supervised learning on medical images"
-)]
+#[command(name = "medssl", version, about = "MedSSL Workbench: self-supervised learning on medical images")]
 struct Cli {
     #[command(subcommand)]
     command: Option<Cmd>,
@@ -19,7 +17,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Cmd {
     /// Open the workbench window (the default).
-    Gui,
+    Gui(GuiArgs),
     /// Train headless from a preset, printing progress and the final kNN accuracy.
     Train(train::TrainArgs),
     /// Measure throughput on a fixed workload.
@@ -29,10 +27,32 @@ enum Cmd {
     Methods,
 }
 
+#[derive(Args, Default)]
+struct GuiArgs {
+    /// Open with this preset file selected (e.g. presets/mixssl.toml).
+    #[arg(long)]
+    preset: Option<PathBuf>,
+    /// The preset's variant; its default when omitted.
+    #[arg(long, requires = "preset")]
+    variant: Option<String>,
+    /// Start training at once, as if Start were pressed (demos, teaching, smoke tests).
+    #[arg(long)]
+    start: bool,
+}
+
+fn gui(a: GuiArgs) -> anyhow::Result<()> {
+    use crate::ui::{default_runs_root, run_native, Settings, WorkbenchApp};
+    let settings = match &a.preset {
+        Some(path) => Settings::with_preset(Preset::load(path)?, a.variant.as_deref())?,
+        None => Settings::default(),
+    };
+    run_native(WorkbenchApp::with_settings(settings, default_runs_root(), a.start))
+}
+
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    let result = match cli.command.unwrap_or(Cmd::Gui) {
-        Cmd::Gui => crate::ui::run_native(),
+    let result = match cli.command.unwrap_or(Cmd::Gui(GuiArgs::default())) {
+        Cmd::Gui(args) => gui(args),
         Cmd::Train(args) => train::run(args),
         Cmd::Bench(cmd) => bench::run(cmd),
         Cmd::Methods => {
@@ -54,8 +74,5 @@ fn list_methods() {
         let i = m.info();
         println!("{:<8} {:<8} {:<36} {}", i.id, i.name, i.family, i.summary);
     }
-    println!(
-        "device (auto): {}",
-        crate::device::describe(tch::Device::cuda_if_available())
-    );
+    println!("device (auto): {}", crate::device::describe(tch::Device::cuda_if_available()));
 }

@@ -62,9 +62,7 @@ pub fn run(a: TrainArgs) -> anyhow::Result<()> {
     }
     c.seed = a.seed.unwrap_or(c.seed);
     c.threads = a.threads.or(c.threads);
-    let out = a
-        .out
-        .unwrap_or_else(|| RunDir::unique_path("runs".as_ref(), c.method.info().id));
+    let out = a.out.unwrap_or_else(|| RunDir::unique_path("runs".as_ref(), c.method.info().id));
     let run = Run::start(c, &out, RunOptions::default())?;
     let mut last_print = std::time::Instant::now();
     loop {
@@ -75,25 +73,15 @@ pub fn run(a: TrainArgs) -> anyhow::Result<()> {
             continue;
         };
         match event {
-            Event::Started {
-                run_dir,
-                device,
-                total_steps,
-                parameters,
-            } => println!(
+            Event::Started { run_dir, device, total_steps, parameters } => println!(
                 "run {} on {device}: {total_steps} steps, {parameters} parameters",
                 run_dir.display()
             ),
             Event::Step(r)
-                if last_print.elapsed() >= Duration::from_secs(2)
-                    || r.step + 1 == r.total_steps =>
+                if last_print.elapsed() >= Duration::from_secs(2) || r.step + 1 == r.total_steps =>
             {
                 last_print = std::time::Instant::now();
-                let extra: String = r
-                    .metrics
-                    .iter()
-                    .map(|(k, v)| format!(" {k} {v:.4}"))
-                    .collect();
+                let extra: String = r.metrics.iter().map(|(k, v)| format!(" {k} {v:.4}")).collect();
                 println!(
                     "epoch {} step {}/{} loss {:.4}{extra} lr {:.2e} {:.0} img/s ETA {:.0}s",
                     r.epoch,
@@ -106,31 +94,14 @@ pub fn run(a: TrainArgs) -> anyhow::Result<()> {
                 );
             }
             Event::Epoch(r) => {
-                let extra: String = r
-                    .metrics
-                    .iter()
-                    .map(|(k, v)| format!(" {k} {v:.4}"))
-                    .collect();
-                println!(
-                    "epoch {} kNN accuracy {:.2} %{extra}",
-                    r.epoch,
-                    r.knn_accuracy * 100.0
-                );
+                let extra: String = r.metrics.iter().map(|(k, v)| format!(" {k} {v:.4}")).collect();
+                println!("epoch {} kNN accuracy {:.2} %{extra}", r.epoch, r.knn_accuracy * 100.0);
             }
             Event::Checkpoint { path, .. } => println!("checkpoint {}", path.display()),
-            Event::Finished {
-                stopped_early,
-                knn_accuracy,
-            } => {
+            Event::Loading { what, done, total } if done == total => println!("loaded {total} {what}"),
+            Event::Finished { stopped_early, knn_accuracy } => {
                 let knn = knn_accuracy.map_or("n/a".into(), |k| format!("{:.2} %", k * 100.0));
-                println!(
-                    "{} final kNN accuracy {knn}",
-                    if stopped_early {
-                        "stopped;"
-                    } else {
-                        "finished;"
-                    }
-                );
+                println!("{} final kNN accuracy {knn}", if stopped_early { "stopped;" } else { "finished;" });
                 run.join();
                 return Ok(());
             }

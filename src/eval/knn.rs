@@ -14,10 +14,7 @@ pub struct KnnConfig {
 
 impl Default for KnnConfig {
     fn default() -> Self {
-        Self {
-            k: 20,
-            temperature: 0.1,
-        }
+        Self { k: 20, temperature: 0.1 }
     }
 }
 
@@ -30,32 +27,19 @@ pub fn knn_accuracy(
     cfg: &KnnConfig,
 ) -> f64 {
     tch::no_grad(|| {
-        let classes = bank_labels
-            .max()
-            .int64_value(&[])
-            .max(query_labels.max().int64_value(&[]))
-            + 1;
+        let classes = bank_labels.max().int64_value(&[]).max(query_labels.max().int64_value(&[])) + 1;
         let k = cfg.k.min(bank.size()[0]);
         let bank = normalize(bank);
         let mut correct = 0i64;
-        for (q, y) in query
-            .split(1024, 0)
-            .iter()
-            .zip(query_labels.split(1024, 0).iter())
-        {
+        for (q, y) in query.split(1024, 0).iter().zip(query_labels.split(1024, 0).iter()) {
             let sim = normalize(q).matmul(&bank.tr());
             let (top, idx) = sim.topk(k, 1, true, true);
-            let votes = Tensor::zeros([q.size()[0], classes], (Kind::Float, q.device()))
-                .scatter_add(
-                    1,
-                    &bank_labels.index_select(0, &idx.view([-1])).view([-1, k]),
-                    &(top / cfg.temperature).exp(),
-                );
-            correct += votes
-                .argmax(1, false)
-                .eq_tensor(y)
-                .sum(Kind::Int64)
-                .int64_value(&[]);
+            let votes = Tensor::zeros([q.size()[0], classes], (Kind::Float, q.device())).scatter_add(
+                1,
+                &bank_labels.index_select(0, &idx.view([-1])).view([-1, k]),
+                &(top / cfg.temperature).exp(),
+            );
+            correct += votes.argmax(1, false).eq_tensor(y).sum(Kind::Int64).int64_value(&[]);
         }
         correct as f64 / query.size()[0] as f64
     })

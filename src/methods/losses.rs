@@ -18,7 +18,5 @@ pub fn nt_xent(z: &Tensor, temperature: f64) -> Tensor {
 
 /// Rows scaled to unit L2 norm.
 pub fn normalize(z: &Tensor) -> Tensor {
-    z / z
-        .norm_scalaropt_dim(2, [1i64].as_slice(), true)
-        .clamp_min(1e-12)
+    z / z.norm_scalaropt_dim(2, [1i64].as_slice(), true).clamp_min(1e-12)
 }

@@ -4,7 +4,7 @@
 use super::{BuildContext, Method, MethodInfo, PreviewRow, StepOutput};
 use crate::augment::mixup::{self, Mixup};
 use crate::augment::{AugmentOp, ColorJitter, HorizontalFlip, Pipeline, RandomResizedCrop};
-use crate::data::{builtin, builtin_tensors, DataSource};
+use crate::data::{load_builtin, to_float, DataSource};
 use crate::nn::{Decoder, DecoderConfig, Encoder, Mlp};
 use serde::{Deserialize, Serialize};
 use tch::nn::{self, Module};
@@ -15,8 +15,7 @@ pub static INFO: MethodInfo = MethodInfo {
     name: "MixSSL",
     family: "generative (mix-up reconstruction)",
     source: "000_8315676c9989accb.txt, digest specs/000_mixup_ssl.md",
-    summary:
-        "Mix each scan with a natural image; reconstruct the scan and predict the mixing ratio.",
+    summary: "Mix each scan with a natural image; reconstruct the scan and predict the mixing ratio.",
     needs_labels: false,
 };
 
@@ -102,33 +101,22 @@ pub fn losses(
 impl MixSsl {
     pub fn new(p: &nn::Path, ctx: &BuildContext, cfg: MixsslConfig) -> anyhow::Result<Self> {
         let DataSource::Builtin(kind) = DataSource::parse(&cfg.auxiliary)?;
-        let aux = builtin::generate(
-            kind,
-            cfg.auxiliary_count.max(1),
-            ctx.image_size as usize,
-            ctx.seed ^ 0xA0C5,
-        );
-        let auxiliary = builtin_tensors(&aux, p.device()).images;
+        let count = cfg.auxiliary_count.max(1);
+        // Its own seed stream, so the auxiliary images never repeat the target's draws.
+        let seed = ctx.seed ^ 0xA0C5;
+        let auxiliary = load_builtin(kind, count, ctx.image_size, seed, p.device(), ctx.progress)?.images;
         let encoder = Encoder::new(&(p / "encoder"), ctx.encoder);
         let c = encoder.out_channels();
         let decoder = Decoder::new(&(p / "decoder"), c, encoder.backbone.stride(), &cfg.decoder);
         let head = Mlp::new(&(p / "lambda_head"), &[c, cfg.head_hidden, 1]);
-        Ok(Self {
-            cfg,
-            encoder,
-            decoder,
-            head,
-            auxiliary,
-        })
+        Ok(Self { cfg, encoder, decoder, head, auxiliary })
     }
 
     /// Auxiliary images drawn uniformly with replacement, independently of the targets.
     fn draw_auxiliary(&self, n: i64) -> Tensor {
         let m = self.auxiliary.size()[0];
         let idx = Tensor::randint(m, [n], (Kind::Int64, self.auxiliary.device()));
-        self.cfg
-            .augment
-            .apply(&self.auxiliary.index_select(0, &idx))
+        self.cfg.augment.apply(&to_float(&self.auxiliary.index_select(0, &idx)))
     }
 
     fn forward(&self, target: Tensor, lambda: Tensor, train: bool) -> Forward {
@@ -137,20 +125,16 @@ impl MixSsl {
         let f = self.encoder.features(&mixed, train);
         let reconstruction = self.decoder.forward(&f.map);
         let lambda_pred = self.head.forward(&f.pooled).squeeze_dim(1);
-        Forward {
-            target,
-            auxiliary,
-            mixed,
-            lambda,
-            reconstruction,
-            lambda_pred,
-        }
+        Forward { target, auxiliary, mixed, lambda, reconstruction, lambda_pred }
     }
 
     fn sample_lambda(&self, n: i64) -> Tensor {
         self.cfg.mixup.sample_lambda(n, self.auxiliary.device())
     }
 }
+
+/// Held-out images per forward pass in `evaluate`.
+const EVAL_CHUNK: i64 = 128;
 
 fn scalar(t: &Tensor) -> f64 {
     t.double_value(&[])
@@ -166,39 +150,20 @@ impl Method for MixSsl {
             ("L_rec".into(), scalar(&rec)),
             ("L_trans".into(), scalar(&trans)),
             ("lambda".into(), scalar(&f.lambda.mean(Kind::Float))),
-            (
-                "lambda_pred".into(),
-                scalar(&f.lambda_pred.mean(Kind::Float)),
-            ),
+            ("lambda_pred".into(), scalar(&f.lambda_pred.mean(Kind::Float))),
         ];
         StepOutput { loss, metrics }
     }
 
     fn preview(&self, images: &Tensor) -> Vec<PreviewRow> {
         let f = tch::no_grad(|| {
-            self.forward(
-                self.cfg.augment.apply(images),
-                self.sample_lambda(images.size()[0]),
-                false,
-            )
+            self.forward(self.cfg.augment.apply(images), self.sample_lambda(images.size()[0]), false)
         });
         vec![
-            PreviewRow {
-                label: "target x_t".into(),
-                images: f.target,
-            },
-            PreviewRow {
-                label: "auxiliary x_a".into(),
-                images: f.auxiliary,
-            },
-            PreviewRow {
-                label: format!("mixed, λ = {:.2}", scalar(&f.lambda.get(0))),
-                images: f.mixed,
-            },
-            PreviewRow {
-                label: "reconstruction".into(),
-                images: (f.reconstruction + 1.0) / 2.0,
-            },
+            PreviewRow { label: "target x_t".into(), images: f.target },
+            PreviewRow { label: "auxiliary x_a".into(), images: f.auxiliary },
+            PreviewRow { label: format!("mixed, λ = {:.2}", scalar(&f.lambda.get(0))), images: f.mixed },
+            PreviewRow { label: "reconstruction".into(), images: (f.reconstruction + 1.0) / 2.0 },
         ]
     }
 
@@ -207,19 +172,27 @@ impl Method for MixSsl {
     /// mixed input; guessing λ = 0.5, whose L1 error is 0.25 under U(0, 1)).
     fn evaluate(&self, heldout: &Tensor) -> Vec<(String, f64)> {
         tch::no_grad(|| {
-            let n = heldout.size()[0];
-            let lambda = mixup::beta(self.cfg.mixup.alpha, n, heldout.device());
-            let f = self.forward(heldout.shallow_clone(), lambda, false);
-            let (rec, trans) = losses(&f.reconstruction, &f.target, &f.lambda_pred, &f.lambda);
-            let copy = (&f.mixed * 2.0 - 1.0).mse_loss(&(&f.target * 2.0 - 1.0), Reduction::Mean);
-            let guess = (&f.lambda - 0.5).abs().mean(Kind::Float);
-            let r = pearson(&f.lambda_pred, &f.lambda);
+            // In chunks, so 224 px sets fit; the sums give exact means over the whole set.
+            let (mut rec, mut copy, mut pixels) = (0.0, 0.0, 0.0);
+            let (mut lambdas, mut preds) = (Vec::new(), Vec::new());
+            for chunk in heldout.split(EVAL_CHUNK, 0) {
+                let n = chunk.size()[0];
+                let lambda = mixup::beta(self.cfg.mixup.alpha, n, chunk.device());
+                let f = self.forward(to_float(&chunk), lambda, false);
+                let target = &f.target * 2.0 - 1.0;
+                rec += scalar(&(&f.reconstruction - &target).square().sum(Kind::Float));
+                copy += scalar(&(&f.mixed * 2.0 - 1.0 - &target).square().sum(Kind::Float));
+                pixels += target.numel() as f64;
+                lambdas.push(f.lambda);
+                preds.push(f.lambda_pred);
+            }
+            let (lambda, pred) = (Tensor::cat(&lambdas, 0), Tensor::cat(&preds, 0));
             vec![
-                ("val_rec_mse".into(), scalar(&rec)),
-                ("val_copy_mse".into(), scalar(&copy)),
-                ("val_lambda_mae".into(), scalar(&trans)),
-                ("val_guess_mae".into(), scalar(&guess)),
-                ("val_lambda_r".into(), r),
+                ("val_rec_mse".into(), rec / pixels),
+                ("val_copy_mse".into(), copy / pixels),
+                ("val_lambda_mae".into(), scalar(&(&pred - &lambda).abs().mean(Kind::Float))),
+                ("val_guess_mae".into(), scalar(&(&lambda - 0.5).abs().mean(Kind::Float))),
+                ("val_lambda_r".into(), pearson(&pred, &lambda)),
             ]
         })
     }
@@ -232,8 +205,6 @@ impl Method for MixSsl {
 fn pearson(a: &Tensor, b: &Tensor) -> f64 {
     let a = a - a.mean(Kind::Float);
     let b = b - b.mean(Kind::Float);
-    let den = (a.square().sum(Kind::Float) * b.square().sum(Kind::Float))
-        .sqrt()
-        .clamp_min(1e-12);
+    let den = (a.square().sum(Kind::Float) * b.square().sum(Kind::Float)).sqrt().clamp_min(1e-12);
     scalar(&((a * b).sum(Kind::Float) / den))
 }

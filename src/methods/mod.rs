@@ -6,6 +6,7 @@ pub mod losses;
 pub mod mixssl;
 pub mod simclr;
 
+use crate::data::Progress;
 use crate::nn::{Encoder, EncoderConfig};
 use serde::{Deserialize, Serialize};
 use tch::{nn, Tensor};
@@ -30,7 +31,8 @@ pub trait Method {
     /// The tensors the model receives for `images` (and what it makes of them), for display.
     fn preview(&self, images: &Tensor) -> Vec<PreviewRow>;
 
-    /// Pretext metrics on held-out images, once per epoch (e.g. reconstruction error).
+    /// Pretext metrics on held-out images (stored bytes, see `data::to_float`), once per epoch
+    /// (e.g. reconstruction error).
     fn evaluate(&self, _heldout: &Tensor) -> Vec<(String, f64)> {
         Vec::new()
     }
@@ -65,10 +67,7 @@ impl Default for MethodConfig {
 
 /// Every method, in its default configuration, in menu order.
 pub fn registry() -> Vec<MethodConfig> {
-    vec![
-        MethodConfig::Simclr(Default::default()),
-        MethodConfig::Mixssl(Default::default()),
-    ]
+    vec![MethodConfig::Simclr(Default::default()), MethodConfig::Mixssl(Default::default())]
 }
 
 /// What a method needs from the run besides its own configuration.
@@ -76,6 +75,8 @@ pub struct BuildContext<'a> {
     pub encoder: &'a EncoderConfig,
     pub image_size: i64,
     pub seed: u64,
+    /// For methods that load data of their own (MixSSL's auxiliary domain).
+    pub progress: Progress<'a>,
 }
 
 impl MethodConfig {

@@ -12,8 +12,7 @@ pub static INFO: MethodInfo = MethodInfo {
     name: "SimCLR",
     family: "contrastive (instance)",
     source: "004_7ad4960432a0c864.txt (thesis ch. 4-5), digest specs/004a_thesis_ch1-5.md",
-    summary:
-        "Pull two augmented views of an image together, push the other 2N-2 views apart (NT-Xent).",
+    summary: "Pull two augmented views of an image together, push the other 2N-2 views apart (NT-Xent).",
     needs_labels: false,
 };
 
@@ -55,18 +54,11 @@ impl Simclr {
         let c = encoder.out_channels();
         let hidden = cfg.projector_hidden.unwrap_or(c);
         let projector = Mlp::new(&(p / "projector"), &[c, hidden, cfg.projector_out]);
-        Self {
-            cfg,
-            encoder,
-            projector,
-        }
+        Self { cfg, encoder, projector }
     }
 
     fn views(&self, images: &Tensor) -> (Tensor, Tensor) {
-        (
-            self.cfg.augment.apply(images),
-            self.cfg.augment.apply(images),
-        )
+        (self.cfg.augment.apply(images), self.cfg.augment.apply(images))
     }
 }
 
@@ -77,31 +69,17 @@ impl Method for Simclr {
             let n = images.size()[0];
             b = b.index_select(0, &Tensor::randperm(n, (Kind::Int64, images.device())));
         }
-        let z = self
-            .projector
-            .forward(&self.encoder.features(&Tensor::cat(&[a, b], 0), true).pooled);
+        let z = self.projector.forward(&self.encoder.features(&Tensor::cat(&[a, b], 0), true).pooled);
         let loss = losses::nt_xent(&z, self.cfg.temperature);
-        StepOutput {
-            loss,
-            metrics: Vec::new(),
-        }
+        StepOutput { loss, metrics: Vec::new() }
     }
 
     fn preview(&self, images: &Tensor) -> Vec<PreviewRow> {
         let (a, b) = self.views(images);
         vec![
-            PreviewRow {
-                label: "input".into(),
-                images: images.shallow_clone(),
-            },
-            PreviewRow {
-                label: "view 1".into(),
-                images: a,
-            },
-            PreviewRow {
-                label: "view 2".into(),
-                images: b,
-            },
+            PreviewRow { label: "input".into(), images: images.shallow_clone() },
+            PreviewRow { label: "view 1".into(), images: a },
+            PreviewRow { label: "view 2".into(), images: b },
         ]
     }
 

@@ -15,36 +15,17 @@ pub struct DecoderConfig {
 
 impl Default for DecoderConfig {
     fn default() -> Self {
-        Self {
-            channels: 256,
-            residual_blocks: 9,
-        }
+        Self { channels: 256, residual_blocks: 9 }
     }
 }
 
 /// CycleGAN's convention: weights ~ N(0, 0.02), bias on, instance norm without affine terms.
 fn conv_cfg(stride: i64) -> nn::ConvConfig {
-    nn::ConvConfig {
-        stride,
-        ws_init: nn::Init::Randn {
-            mean: 0.0,
-            stdev: 0.02,
-        },
-        ..Default::default()
-    }
+    nn::ConvConfig { stride, ws_init: nn::Init::Randn { mean: 0.0, stdev: 0.02 }, ..Default::default() }
 }
 
 fn instance_norm(x: &Tensor) -> Tensor {
-    x.instance_norm(
-        None::<Tensor>,
-        None::<Tensor>,
-        None::<Tensor>,
-        None::<Tensor>,
-        true,
-        0.1,
-        1e-5,
-        false,
-    )
+    x.instance_norm(None::<Tensor>, None::<Tensor>, None::<Tensor>, None::<Tensor>, true, 0.1, 1e-5, false)
 }
 
 #[derive(Debug)]
@@ -73,10 +54,7 @@ impl Decoder {
     /// `stride` is the encoder's down-sampling factor (a power of two); one up-block per
     /// halving brings the map back to the input size. Channels halve each time, down to 16.
     pub fn new(p: &nn::Path, in_channels: i64, stride: i64, cfg: &DecoderConfig) -> Self {
-        assert!(
-            stride > 0 && stride & (stride - 1) == 0,
-            "encoder stride must be a power of two"
-        );
+        assert!(stride > 0 && stride & (stride - 1) == 0, "encoder stride must be a power of two");
         let d = cfg.channels;
         let adapter = nn::conv2d(p / "adapter", in_channels, d, 1, conv_cfg(1));
         let blocks = (0..cfg.residual_blocks)
@@ -96,22 +74,14 @@ impl Decoder {
                 stride: 2,
                 padding: 1,
                 output_padding: 1,
-                ws_init: nn::Init::Randn {
-                    mean: 0.0,
-                    stdev: 0.02,
-                },
+                ws_init: nn::Init::Randn { mean: 0.0, stdev: 0.02 },
                 ..Default::default()
             };
             ups.push(nn::conv_transpose2d(p / format!("up{i}"), c, next, 3, cfg));
             c = next;
         }
         let out = nn::conv2d(p / "out", c, 3, 7, conv_cfg(1));
-        Self {
-            adapter,
-            blocks,
-            ups,
-            out,
-        }
+        Self { adapter, blocks, ups, out }
     }
 }
 

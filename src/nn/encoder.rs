@@ -1,5 +1,6 @@
 //! The encoder every method trains: input normalisation followed by a ResNet backbone.
 use super::resnet::{Depth, ResNet, Stem};
+use crate::data::to_float;
 use serde::{Deserialize, Serialize};
 use tch::{nn, Device, Kind, Tensor};
 
@@ -14,11 +15,7 @@ pub struct EncoderConfig {
 
 impl Default for EncoderConfig {
     fn default() -> Self {
-        Self {
-            arch: Depth::ResNet18,
-            width: 1.0,
-            stem: Stem::Small,
-        }
+        Self { arch: Depth::ResNet18, width: 1.0, stem: Stem::Small }
     }
 }
 
@@ -44,11 +41,7 @@ impl Encoder {
     pub fn new(p: &nn::Path, cfg: &EncoderConfig) -> Self {
         let backbone = ResNet::new(p, cfg.arch, cfg.width, cfg.stem, 3);
         let stat = |v: [f32; 3], d: Device| Tensor::from_slice(&v).view([1, 3, 1, 1]).to_device(d);
-        Self {
-            backbone,
-            mean: stat(MEAN, p.device()),
-            std: stat(STD, p.device()),
-        }
+        Self { backbone, mean: stat(MEAN, p.device()), std: stat(STD, p.device()) }
     }
 
     pub fn out_channels(&self) -> i64 {
@@ -63,15 +56,12 @@ impl Encoder {
         Features { map, pooled }
     }
 
-    /// Pooled features of many images in eval mode, without building a graph, in chunks so
-    /// that a large held-out set fits in memory.
+    /// Pooled features of many images (stored bytes or floats) in eval mode, without building
+    /// a graph, in chunks so that a large held-out set fits in memory.
     pub fn embed(&self, images: &Tensor, chunk: i64) -> Tensor {
         tch::no_grad(|| {
-            let parts: Vec<Tensor> = images
-                .split(chunk, 0)
-                .iter()
-                .map(|x| self.features(x, false).pooled)
-                .collect();
+            let parts: Vec<Tensor> =
+                images.split(chunk, 0).iter().map(|x| self.features(&to_float(x), false).pooled).collect();
             Tensor::cat(&parts, 0)
         })
     }

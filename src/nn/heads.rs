@@ -12,10 +12,7 @@ pub struct Mlp {
 impl Mlp {
     /// `dims` lists the input width and then each layer's output width.
     pub fn new(p: &nn::Path, dims: &[i64]) -> Self {
-        assert!(
-            dims.len() >= 2,
-            "an MLP needs an input and at least one output width"
-        );
+        assert!(dims.len() >= 2, "an MLP needs an input and at least one output width");
         let layers = dims
             .windows(2)
             .enumerate()
@@ -28,16 +25,13 @@ impl Mlp {
 impl Module for Mlp {
     fn forward(&self, x: &Tensor) -> Tensor {
         let last = self.layers.len() - 1;
-        self.layers
-            .iter()
-            .enumerate()
-            .fold(x.shallow_clone(), |y, (i, l)| {
-                let y = y.apply(l);
-                if i < last {
-                    y.relu()
-                } else {
-                    y
-                }
-            })
+        self.layers.iter().enumerate().fold(x.shallow_clone(), |y, (i, l)| {
+            let y = y.apply(l);
+            if i < last {
+                y.relu()
+            } else {
+                y
+            }
+        })
     }
 }

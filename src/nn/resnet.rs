@@ -16,12 +16,7 @@ pub enum Depth {
 }
 
 impl Depth {
-    pub const ALL: [Depth; 4] = [
-        Depth::ResNet10,
-        Depth::ResNet18,
-        Depth::ResNet34,
-        Depth::ResNet50,
-    ];
+    pub const ALL: [Depth; 4] = [Depth::ResNet10, Depth::ResNet18, Depth::ResNet34, Depth::ResNet50];
 
     pub fn id(self) -> &'static str {
         match self {
@@ -101,29 +96,16 @@ impl Block {
     fn new(p: &nn::Path, cin: i64, planes: i64, stride: i64, bottleneck: bool) -> (Self, i64) {
         let (shapes, cout): (Vec<(i64, i64, i64, i64)>, i64) = if bottleneck {
             let cout = planes * 4;
-            (
-                vec![
-                    (cin, planes, 1, 1),
-                    (planes, planes, 3, stride),
-                    (planes, cout, 1, 1),
-                ],
-                cout,
-            )
+            (vec![(cin, planes, 1, 1), (planes, planes, 3, stride), (planes, cout, 1, 1)], cout)
         } else {
-            (
-                vec![(cin, planes, 3, stride), (planes, planes, 3, 1)],
-                planes,
-            )
+            (vec![(cin, planes, 3, stride), (planes, planes, 3, 1)], planes)
         };
         let convs = shapes
             .into_iter()
             .enumerate()
             .map(|(i, (a, b, k, s))| {
                 let n = i + 1;
-                (
-                    conv(p / format!("conv{n}"), a, b, k, s),
-                    bn(p / format!("bn{n}"), b),
-                )
+                (conv(p / format!("conv{n}"), a, b, k, s), bn(p / format!("bn{n}"), b))
             })
             .collect();
         let downsample = (stride != 1 || cin != cout).then(|| {
@@ -183,13 +165,7 @@ impl ResNet {
             }
             stages.push(blocks);
         }
-        Self {
-            stem,
-            conv1,
-            bn1,
-            stages,
-            out_channels: cin,
-        }
+        Self { stem, conv1, bn1, stages, out_channels: cin }
     }
 
     pub fn out_channels(&self) -> i64 {
@@ -216,7 +192,6 @@ impl ResNet {
 
 impl ModuleT for ResNet {
     fn forward_t(&self, x: &Tensor, train: bool) -> Tensor {
-        self.feature_map(x, train)
-            .mean_dim([2i64, 3].as_slice(), false, tch::Kind::Float)
+        self.feature_map(x, train).mean_dim([2i64, 3].as_slice(), false, tch::Kind::Float)
     }
 }

@@ -11,14 +11,12 @@ pub fn save(vs: &VarStore, dir: &Path) -> anyhow::Result<PathBuf> {
     let path = dir.join(LATEST);
     // The extension must stay `.safetensors`: tch picks the format from it.
     let tmp = dir.join("latest.partial.safetensors");
-    vs.save(&tmp)
-        .with_context(|| format!("cannot write {}", tmp.display()))?;
+    vs.save(&tmp).with_context(|| format!("cannot write {}", tmp.display()))?;
     std::fs::File::open(&tmp)?.sync_all()?;
     std::fs::rename(&tmp, &path)?;
     Ok(path)
 }
 
 pub fn load(vs: &mut VarStore, path: &Path) -> anyhow::Result<()> {
-    vs.load(path)
-        .with_context(|| format!("cannot load checkpoint {}", path.display()))
+    vs.load(path).with_context(|| format!("cannot load checkpoint {}", path.display()))
 }

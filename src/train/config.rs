@@ -36,11 +36,7 @@ pub struct TrainConfig {
 
 impl Default for TrainConfig {
     fn default() -> Self {
-        Self {
-            epochs: 10,
-            batch_size: 64,
-            preview_every: 25,
-        }
+        Self { epochs: 10, batch_size: 64, preview_every: 25 }
     }
 }
 
@@ -105,10 +101,7 @@ impl RunConfig {
             self.train.batch_size,
             self.data.train_count
         );
-        anyhow::ensure!(
-            self.optim.lr.is_finite() && self.optim.lr > 0.0,
-            "learning rate must be positive"
-        );
+        anyhow::ensure!(self.optim.lr.is_finite() && self.optim.lr > 0.0, "learning rate must be positive");
         anyhow::ensure!(self.encoder.width > 0.0, "encoder width must be positive");
         crate::data::DataSource::parse(&self.data.source)?;
         Ok(())
@@ -149,22 +142,15 @@ impl Preset {
         let name = name.unwrap_or(&self.default_variant);
         self.variants.get(name).cloned().with_context(|| {
             let known: Vec<_> = self.variants.keys().cloned().collect();
-            format!(
-                "preset '{}' has no variant '{name}' (it has: {})",
-                self.name,
-                known.join(", ")
-            )
+            format!("preset '{}' has no variant '{name}' (it has: {})", self.name, known.join(", "))
         })
     }
 }
 
 /// The presets shipped in `presets/`, compiled in so the app works from any directory.
 pub fn builtin_presets() -> Vec<Preset> {
-    [
-        include_str!("../../presets/simclr.toml"),
-        include_str!("../../presets/mixssl.toml"),
-    ]
-    .into_iter()
-    .map(|t| Preset::from_toml(t).expect("shipped presets are valid"))
-    .collect()
+    [include_str!("../../presets/simclr.toml"), include_str!("../../presets/mixssl.toml")]
+        .into_iter()
+        .map(|t| Preset::from_toml(t).expect("shipped presets are valid"))
+        .collect()
 }

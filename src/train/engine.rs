@@ -4,7 +4,7 @@ use super::config::{OptimizerKind, RunConfig};
 use super::events::{Command, EpochRecord, Event, PreviewImage, StepRecord};
 use super::run_dir::RunDir;
 use super::schedule::learning_rate;
-use crate::data::Dataset;
+use crate::data::{no_progress, Dataset};
 use crate::device::{describe, threads_for};
 use crate::eval::knn_accuracy;
 use crate::methods::{BuildContext, Method};
@@ -21,8 +21,7 @@ use tch::{Device, Kind, Tensor};
 
 /// Builds the method on the run's parameter store. The default builds `config.method`; a
 /// custom factory plugs in a method the registry does not know (experiments, tests).
-pub type MethodFactory =
-    Box<dyn FnOnce(&nn::Path, &BuildContext) -> anyhow::Result<Box<dyn Method>> + Send>;
+pub type MethodFactory = Box<dyn FnOnce(&nn::Path, &BuildContext) -> anyhow::Result<Box<dyn Method>> + Send>;
 
 #[derive(Default)]
 pub struct RunOptions {
@@ -48,39 +47,31 @@ impl Run {
         let dir = RunDir::create(run_dir, &config)?;
         let (cmd_tx, cmd_rx) = channel();
         let (ev_tx, ev_rx) = channel();
-        let outbox = Outbox {
-            tx: ev_tx,
-            waker: options.waker,
-        };
+        let outbox = Outbox { tx: ev_tx, waker: options.waker };
         let threads = threads_for(config.threads, options.keep_one_core_free);
         let factory = options.method_factory;
-        let thread = std::thread::Builder::new()
-            .name("medssl-train".into())
-            .spawn(move || {
-                tch::set_num_threads(threads as i32);
-                let mut dir = dir;
-                let result = catch_unwind(AssertUnwindSafe(|| {
-                    Trainer::new(config, device, &mut dir, &outbox, &cmd_rx, factory)?.run()
-                }));
-                let failure = match result {
-                    Ok(Ok(())) => None,
-                    Ok(Err(e)) => Some(format!("{e:#}")),
-                    Err(panic) => Some(format!(
-                        "training thread panicked: {}",
-                        panic_message(&panic)
-                    )),
-                };
-                if let Some(message) = failure {
-                    dir.log(&format!("failed: {message}"));
-                    outbox.send(Event::Failed { message });
+        let thread = std::thread::Builder::new().name("medssl-train".into()).spawn(move || {
+            tch::set_num_threads(threads as i32);
+            let mut dir = dir;
+            let result = catch_unwind(AssertUnwindSafe(|| {
+                Trainer::new(config, device, &mut dir, &outbox, &cmd_rx, factory)?.run()
+            }));
+            let failure = match result {
+                Ok(Ok(())) => None,
+                Ok(Err(e)) if e.downcast_ref::<Cancelled>().is_some() => {
+                    dir.log("stopped by the user while loading");
+                    outbox.send(Event::Finished { stopped_early: true, knn_accuracy: None });
+                    None
                 }
-                let _ = dir.flush();
-            })?;
-        Ok(Run {
-            commands: cmd_tx,
-            events: ev_rx,
-            thread: Some(thread),
-        })
+                Ok(Err(e)) => Some(format!("{e:#}")),
+                Err(panic) => Some(format!("training thread panicked: {}", panic_message(&panic))),
+            };
+            if let Some(message) = failure {
+                dir.log(&format!("failed: {message}"));
+                outbox.send(Event::Failed { message });
+            }
+        })?;
+        Ok(Run { commands: cmd_tx, events: ev_rx, thread: Some(thread) })
     }
 
     pub fn send(&self, command: Command) {
@@ -125,6 +116,11 @@ fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
         .unwrap_or_else(|| "unknown panic".into())
 }
 
+/// Stop arrived before training began.
+#[derive(Debug, thiserror::Error)]
+#[error("stopped while loading")]
+struct Cancelled;
+
 struct Outbox {
     tx: Sender<Event>,
     waker: Option<Arc<dyn Fn() + Send + Sync>>,
@@ -166,30 +162,28 @@ impl<'a> Trainer<'a> {
         factory: Option<MethodFactory>,
     ) -> anyhow::Result<Self> {
         tch::manual_seed(config.seed as i64);
-        let data = config
-            .data
-            .load(device)
-            .context("cannot load the dataset")?;
+        // Loading can take a while at large sizes: report it, and let Stop cut it short.
+        // Pause and Resume only make sense once steps run, so they are let pass here.
+        let progress = |what: &str, done: usize, total: usize| -> anyhow::Result<()> {
+            out.send(Event::Loading { what: what.to_string(), done, total });
+            match commands.try_recv() {
+                Ok(Command::Stop) | Err(TryRecvError::Disconnected) => Err(Cancelled.into()),
+                _ => Ok(()),
+            }
+        };
+        let data = config.data.load_with_progress(device, &progress).context("cannot load the dataset")?;
         let vs = VarStore::new(device);
         let ctx = BuildContext {
             encoder: &config.encoder,
             image_size: config.data.image_size,
             seed: config.seed,
+            progress: &progress,
         };
         let method = match factory {
             Some(f) => f(&vs.root(), &ctx)?,
             None => config.method.build(&vs.root(), &ctx)?,
         };
-        Ok(Self {
-            config,
-            device,
-            dir,
-            out,
-            commands,
-            vs,
-            method,
-            data,
-        })
+        Ok(Self { config, device, dir, out, commands, vs, method, data })
     }
 
     fn run(mut self) -> anyhow::Result<()> {
@@ -197,16 +191,8 @@ impl<'a> Trainer<'a> {
         let steps_per_epoch = (self.data.train.len() / batch) as usize;
         let total = steps_per_epoch * self.config.train.epochs;
         let warmup = (self.config.optim.warmup_epochs * steps_per_epoch as f64).round() as usize;
-        let parameters: i64 = self
-            .vs
-            .trainable_variables()
-            .iter()
-            .map(|t| t.numel() as i64)
-            .sum();
-        self.dir.log(&format!(
-            "started on {}, {parameters} parameters",
-            describe(self.device)
-        ));
+        let parameters: i64 = self.vs.trainable_variables().iter().map(|t| t.numel() as i64).sum();
+        self.dir.log(&format!("started on {}, {parameters} parameters", describe(self.device)));
         self.out.send(Event::Started {
             run_dir: self.dir.path.clone(),
             device: describe(self.device),
@@ -225,7 +211,7 @@ impl<'a> Trainer<'a> {
                 }
                 let started = Instant::now();
                 let idx = order.narrow(0, b * batch, batch);
-                let images = self.data.train.images.index_select(0, &idx);
+                let images = self.data.train.batch(&idx);
                 if step % self.config.train.preview_every.max(1) == 0 {
                     self.preview(step, &images);
                 }
@@ -269,17 +255,11 @@ impl<'a> Trainer<'a> {
     fn optimizer(&self) -> anyhow::Result<nn::Optimizer> {
         let o = &self.config.optim;
         Ok(match o.optimizer {
-            OptimizerKind::Adam => nn::Adam {
-                wd: o.weight_decay,
-                ..Default::default()
+            OptimizerKind::Adam => {
+                nn::Adam { wd: o.weight_decay, ..Default::default() }.build(&self.vs, o.lr)?
             }
-            .build(&self.vs, o.lr)?,
-            OptimizerKind::Sgd => nn::Sgd {
-                momentum: o.momentum,
-                wd: o.weight_decay,
-                ..Default::default()
-            }
-            .build(&self.vs, o.lr)?,
+            OptimizerKind::Sgd => nn::Sgd { momentum: o.momentum, wd: o.weight_decay, ..Default::default() }
+                .build(&self.vs, o.lr)?,
         })
     }
 
@@ -304,7 +284,6 @@ impl<'a> Trainer<'a> {
                 Command::Stop => return Ok(Control::Stop),
                 Command::Pause if !paused => {
                     paused = true;
-                    self.dir.flush()?;
                     self.out.send(Event::Paused);
                 }
                 Command::Resume if paused => {
@@ -321,27 +300,12 @@ impl<'a> Trainer<'a> {
         let encoder = self.method.encoder();
         let bank = encoder.embed(&self.data.train.images, 256);
         let query = encoder.embed(&self.data.heldout.images, 256);
-        let knn = knn_accuracy(
-            &bank,
-            &self.data.train.labels,
-            &query,
-            &self.data.heldout.labels,
-            &self.config.knn,
-        );
+        let knn =
+            knn_accuracy(&bank, &self.data.train.labels, &query, &self.data.heldout.labels, &self.config.knn);
         let metrics = self.method.evaluate(&self.data.heldout.images);
-        self.dir.record(
-            "epoch",
-            json!({"epoch": epoch, "knn_accuracy": knn}),
-            &metrics,
-        )?;
-        self.dir.flush()?;
-        self.dir
-            .log(&format!("epoch {epoch}: kNN accuracy {:.2} %", knn * 100.0));
-        self.out.send(Event::Epoch(EpochRecord {
-            epoch,
-            knn_accuracy: knn,
-            metrics,
-        }));
+        self.dir.record("epoch", json!({"epoch": epoch, "knn_accuracy": knn}), &metrics)?;
+        self.dir.log(&format!("epoch {epoch}: kNN accuracy {:.2} %", knn * 100.0));
+        self.out.send(Event::Epoch(EpochRecord { epoch, knn_accuracy: knn, metrics }));
         if epoch > 0 {
             let path = checkpoint::save(&self.vs, &self.dir.checkpoints())?;
             self.out.send(Event::Checkpoint { path, epoch });
@@ -351,12 +315,8 @@ impl<'a> Trainer<'a> {
 
     fn preview(&self, step: usize, images: &Tensor) {
         let shown = images.narrow(0, 0, images.size()[0].min(6));
-        let rows = self
-            .method
-            .preview(&shown)
-            .into_iter()
-            .map(|row| (row.label, thumbnails(&row.images)))
-            .collect();
+        let rows =
+            self.method.preview(&shown).into_iter().map(|row| (row.label, thumbnails(&row.images))).collect();
         self.out.send(Event::Preview { step, rows });
     }
 
@@ -364,26 +324,16 @@ impl<'a> Trainer<'a> {
         if stopped_early {
             checkpoint::save(&self.vs, &self.dir.checkpoints())?;
         }
-        self.dir.log(if stopped_early {
-            "stopped by the user"
-        } else {
-            "finished"
-        });
-        self.dir.flush()?;
-        self.out.send(Event::Finished {
-            stopped_early,
-            knn_accuracy,
-        });
+        self.dir.log(if stopped_early { "stopped by the user" } else { "finished" });
+        self.out.send(Event::Finished { stopped_early, knn_accuracy });
         Ok(())
     }
 }
 
 /// `[k, 3, H, W]` in [0, 1] to 8-bit RGB images.
 pub fn thumbnails(images: &Tensor) -> Vec<PreviewImage> {
-    let images = (images.detach().clamp(0.0, 1.0) * 255.0)
-        .round()
-        .to_kind(Kind::Uint8)
-        .to_device(Device::Cpu);
+    let images =
+        (images.detach().clamp(0.0, 1.0) * 255.0).round().to_kind(Kind::Uint8).to_device(Device::Cpu);
     let (k, _, h, w) = images.size4().expect("preview images are [k, 3, H, W]");
     (0..k)
         .map(|i| {
@@ -391,11 +341,7 @@ pub fn thumbnails(images: &Tensor) -> Vec<PreviewImage> {
             let len = (h * w * 3) as usize;
             let mut rgb = vec![0u8; len];
             hwc.copy_data(&mut rgb, len);
-            PreviewImage {
-                width: w as usize,
-                height: h as usize,
-                rgb,
-            }
+            PreviewImage { width: w as usize, height: h as usize, rgb }
         })
         .collect()
 }
@@ -417,6 +363,7 @@ pub fn load_run(run_dir: &Path, device: Device) -> anyhow::Result<LoadedRun> {
         encoder: &config.encoder,
         image_size: config.data.image_size,
         seed: config.seed,
+        progress: &no_progress,
     };
     let method = config.method.build(&vs.root(), &ctx)?;
     let path: PathBuf = run_dir.join("checkpoints").join(checkpoint::LATEST);

@@ -39,6 +39,12 @@ pub struct PreviewImage {
 
 #[derive(Debug, Clone)]
 pub enum Event {
+    /// Data being loaded or generated before the first step: `done` of `total` images.
+    Loading {
+        what: String,
+        done: usize,
+        total: usize,
+    },
     Started {
         run_dir: PathBuf,
         device: String,

@@ -7,9 +7,7 @@ pub mod events;
 pub mod run_dir;
 pub mod schedule;
 
-pub use config::{
-    builtin_presets, OptimConfig, OptimizerKind, Preset, RunConfig, Schedule, TrainConfig,
-};
+pub use config::{builtin_presets, OptimConfig, OptimizerKind, Preset, RunConfig, Schedule, TrainConfig};
 pub use engine::{load_run, LoadedRun, MethodFactory, Run, RunOptions};
 pub use events::{Command, EpochRecord, Event, PreviewImage, StepRecord};
 pub use run_dir::RunDir;

@@ -3,12 +3,12 @@ use super::config::RunConfig;
 use anyhow::Context;
 use serde_json::{json, Map, Value};
 use std::fs::{File, OpenOptions};
-use std::io::{BufWriter, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 pub struct RunDir {
     pub path: PathBuf,
-    metrics: BufWriter<File>,
+    metrics: File,
     log: File,
 }
 
@@ -36,17 +36,8 @@ impl RunDir {
         std::fs::create_dir_all(path.join("checkpoints"))
             .with_context(|| format!("cannot create run directory {}", path.display()))?;
         write_atomic(&path.join("config.toml"), config.to_toml().as_bytes())?;
-        let open = |name: &str| {
-            OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(path.join(name))
-        };
-        Ok(Self {
-            path: path.to_owned(),
-            metrics: BufWriter::new(open("metrics.jsonl")?),
-            log: open("log.txt")?,
-        })
+        let open = |name: &str| OpenOptions::new().create(true).append(true).open(path.join(name));
+        Ok(Self { path: path.to_owned(), metrics: open("metrics.jsonl")?, log: open("log.txt")? })
     }
 
     pub fn checkpoints(&self) -> PathBuf {
@@ -54,12 +45,7 @@ impl RunDir {
     }
 
     /// Appends one JSON object: `kind` ("step" or "epoch"), the given fields and metrics.
-    pub fn record(
-        &mut self,
-        kind: &str,
-        fields: Value,
-        metrics: &[(String, f64)],
-    ) -> anyhow::Result<()> {
+    pub fn record(&mut self, kind: &str, fields: Value, metrics: &[(String, f64)]) -> anyhow::Result<()> {
         let mut obj = Map::new();
         obj.insert("kind".into(), json!(kind));
         if let Value::Object(f) = fields {
@@ -68,13 +54,10 @@ impl RunDir {
         for (k, v) in metrics {
             obj.insert(k.clone(), json!(v));
         }
-        serde_json::to_writer(&mut self.metrics, &Value::Object(obj))?;
-        self.metrics.write_all(b"\n")?;
-        Ok(())
-    }
-
-    pub fn flush(&mut self) -> anyhow::Result<()> {
-        self.metrics.flush()?;
+        // One write per line, unbuffered: whoever tails the file sees each step as it ends.
+        let mut line = serde_json::to_vec(&Value::Object(obj))?;
+        line.push(b'\n');
+        self.metrics.write_all(&line)?;
         Ok(())
     }
 

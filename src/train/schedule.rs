@@ -23,21 +23,13 @@ mod tests {
 
     #[test]
     fn warms_up_linearly_then_decays_to_zero() {
-        let cfg = OptimConfig {
-            lr: 1.0,
-            schedule: Schedule::Cosine,
-            ..Default::default()
-        };
+        let cfg = OptimConfig { lr: 1.0, schedule: Schedule::Cosine, ..Default::default() };
         assert!((learning_rate(&cfg, 0, 100, 10) - 0.1).abs() < 1e-12);
         assert!((learning_rate(&cfg, 9, 100, 10) - 1.0).abs() < 1e-12);
         assert!((learning_rate(&cfg, 10, 100, 10) - 1.0).abs() < 1e-12);
         assert!((learning_rate(&cfg, 55, 100, 10) - 0.5).abs() < 1e-12);
         assert!(learning_rate(&cfg, 99, 100, 10) < 1e-3);
-        let constant = OptimConfig {
-            lr: 0.3,
-            schedule: Schedule::Constant,
-            ..Default::default()
-        };
+        let constant = OptimConfig { lr: 0.3, schedule: Schedule::Constant, ..Default::default() };
         assert_eq!(learning_rate(&constant, 50, 100, 0), 0.3);
     }
 }

@@ -12,64 +12,63 @@ pub struct WorkbenchApp {
     pub session: Session,
     dashboard: Dashboard,
     runs_root: PathBuf,
+    /// Start a run on the first frame (`medssl gui --start`).
+    start_pending: bool,
+}
+
+/// Runs go under `$MEDSSL_RUNS`, or `runs/` in the working directory.
+pub fn default_runs_root() -> PathBuf {
+    std::env::var_os("MEDSSL_RUNS").map_or_else(|| PathBuf::from("runs"), PathBuf::from)
 }
 
 impl WorkbenchApp {
-    /// Runs go under `$MEDSSL_RUNS`, or `runs/` in the working directory.
     pub fn new() -> Self {
-        let runs_root =
-            std::env::var_os("MEDSSL_RUNS").map_or_else(|| PathBuf::from("runs"), PathBuf::from);
-        Self::with_runs_root(runs_root)
+        Self::with_settings(Settings::default(), default_runs_root(), false)
     }
 
     pub fn with_runs_root(runs_root: PathBuf) -> Self {
+        Self::with_settings(Settings::default(), runs_root, false)
+    }
+
+    pub fn with_settings(settings: Settings, runs_root: PathBuf, start: bool) -> Self {
         Self {
-            settings: Settings::default(),
+            settings,
             session: Session::default(),
             dashboard: Dashboard::default(),
             runs_root,
+            start_pending: start,
         }
     }
 
     /// The whole window's content; also what the UI tests drive.
     pub fn show(&mut self, ui: &mut egui::Ui) {
+        if std::mem::take(&mut self.start_pending) {
+            self.start(ui.ctx());
+        }
         self.session.poll();
-        egui::Panel::left("settings")
-            .resizable(true)
-            .default_size(300.0)
-            .show(ui, |ui| {
-                egui::ScrollArea::vertical().show(ui, |ui| {
-                    self.settings.show(ui, !self.session.is_active());
-                    ui.separator();
-                    self.controls(ui);
-                });
+        egui::Panel::left("settings").resizable(true).default_size(300.0).show(ui, |ui| {
+            egui::ScrollArea::vertical().show(ui, |ui| {
+                self.settings.show(ui, !self.session.is_active());
+                ui.separator();
+                self.controls(ui);
             });
+        });
         egui::CentralPanel::default().show(ui, |ui| self.dashboard.show(ui, &self.session));
         if self.session.is_active() {
             // Events wake the window; this only keeps the ETA ticking between them.
-            ui.ctx()
-                .request_repaint_after(std::time::Duration::from_millis(500));
+            ui.ctx().request_repaint_after(std::time::Duration::from_millis(500));
         }
     }
 
     fn controls(&mut self, ui: &mut egui::Ui) {
         ui.horizontal(|ui| {
             let active = self.session.is_active();
-            if ui
-                .add_enabled(!active, egui::Button::new("Start"))
-                .clicked()
-            {
-                let ctx = ui.ctx().clone();
-                let waker = Arc::new(move || ctx.request_repaint());
-                self.session
-                    .start(self.settings.config.clone(), &self.runs_root, waker);
+            if ui.add_enabled(!active, egui::Button::new("Start")).clicked() {
+                self.start(ui.ctx());
             }
             let paused = self.session.status == Status::Paused;
-            let (label, command) = if paused {
-                ("Resume", Command::Resume)
-            } else {
-                ("Pause", Command::Pause)
-            };
+            let (label, command) =
+                if paused { ("Resume", Command::Resume) } else { ("Pause", Command::Pause) };
             if ui.add_enabled(active, egui::Button::new(label)).clicked() {
                 self.session.send(command);
             }
@@ -77,6 +76,14 @@ impl WorkbenchApp {
                 self.session.send(Command::Stop);
             }
         });
+    }
+}
+
+impl WorkbenchApp {
+    fn start(&mut self, ctx: &egui::Context) {
+        let ctx = ctx.clone();
+        let waker = Arc::new(move || ctx.request_repaint());
+        self.session.start(self.settings.config.clone(), &self.runs_root, waker);
     }
 }
 

@@ -1,7 +1,7 @@
 //! The training dashboard: status, progress, live curves and what the model receives.
 use super::session::{Session, Status};
 use eframe::egui::{self, Color32, ColorImage, TextureHandle, TextureOptions};
-use egui_plot::{Legend, Line, Plot};
+use egui_plot::{Legend, Line, Plot, Points};
 
 #[derive(Default)]
 pub struct Dashboard {
@@ -15,23 +15,25 @@ impl Dashboard {
         status_line(ui, s);
         progress(ui, s);
         ui.columns(2, |cols| {
-            Plot::new("loss")
-                .height(260.0)
-                .legend(Legend::default())
-                .x_axis_label("step")
-                .show(&mut cols[0], |plot| {
+            Plot::new("loss").height(260.0).legend(Legend::default()).x_axis_label("step").show(
+                &mut cols[0],
+                |plot| {
                     plot.line(Line::new("loss", s.loss.clone()));
                     for (name, points) in &s.step_metrics {
                         plot.line(Line::new(name.clone(), points.clone()));
                     }
-                });
+                },
+            );
             Plot::new("knn")
                 .height(260.0)
                 .legend(Legend::default())
                 .x_axis_label("epoch")
                 .y_axis_label("kNN accuracy (%)")
                 .show(&mut cols[1], |plot| {
-                    plot.line(Line::new("held-out kNN accuracy", s.knn.clone()))
+                    // Markers too: until epoch 1 ends there is a single point, which no line shows.
+                    let name = "held-out kNN accuracy";
+                    plot.line(Line::new(name, s.knn.clone()));
+                    plot.points(Points::new(name, s.knn.clone()).radius(3.0));
                 });
         });
         if !s.epoch_metrics.is_empty() {
@@ -57,11 +59,7 @@ impl Dashboard {
                         .enumerate()
                         .map(|(i, img)| {
                             let color = ColorImage::from_rgb([img.width, img.height], &img.rgb);
-                            ui.ctx().load_texture(
-                                format!("preview-{r}-{i}"),
-                                color,
-                                TextureOptions::NEAREST,
-                            )
+                            ui.ctx().load_texture(format!("preview-{r}-{i}"), color, TextureOptions::NEAREST)
                         })
                         .collect();
                     (label.clone(), handles)
@@ -84,36 +82,28 @@ impl Dashboard {
 
 fn status_line(ui: &mut egui::Ui, s: &Session) {
     let (text, color) = match &s.status {
-        Status::Idle => (
-            "Ready. Choose a method and press Start.".to_string(),
-            ui.visuals().text_color(),
-        ),
+        Status::Idle => ("Ready. Choose a method and press Start.".to_string(), ui.visuals().text_color()),
         Status::Running => (format!("Training on {}", s.device), Color32::LIGHT_GREEN),
         Status::Paused => ("Paused".to_string(), Color32::YELLOW),
-        Status::Finished {
-            stopped_early: false,
-        } => ("Finished".to_string(), Color32::LIGHT_BLUE),
-        Status::Finished {
-            stopped_early: true,
-        } => ("Stopped; checkpoint saved".to_string(), Color32::LIGHT_BLUE),
+        Status::Finished { stopped_early: false } => ("Finished".to_string(), Color32::LIGHT_BLUE),
+        Status::Finished { stopped_early: true } => {
+            ("Stopped; checkpoint saved".to_string(), Color32::LIGHT_BLUE)
+        }
         Status::Failed(m) => (format!("Failed: {m}"), Color32::LIGHT_RED),
     };
     ui.colored_label(color, text);
     if let Some(dir) = &s.run_dir {
-        ui.label(
-            egui::RichText::new(format!("Run directory: {}", dir.display()))
-                .small()
-                .weak(),
-        );
+        ui.label(egui::RichText::new(format!("Run directory: {}", dir.display())).small().weak());
     }
 }
 
 fn progress(ui: &mut egui::Ui, s: &Session) {
-    let fraction = if s.total_steps > 0 {
-        s.step as f32 / s.total_steps as f32
-    } else {
-        0.0
-    };
+    if let Some((what, done, total)) = &s.loading {
+        let fraction = *done as f32 / (*total).max(1) as f32;
+        ui.add(egui::ProgressBar::new(fraction).text(format!("loading {what}: {done}/{total} images")));
+        return;
+    }
+    let fraction = if s.total_steps > 0 { s.step as f32 / s.total_steps as f32 } else { 0.0 };
     let text = if s.total_steps > 0 {
         format!(
             "step {}/{} · {:.0} images/s · ETA {}",

@@ -5,21 +5,18 @@ mod dashboard;
 mod session;
 mod settings;
 
-pub use app::WorkbenchApp;
+pub use app::{default_runs_root, WorkbenchApp};
 pub use session::{Session, Status};
+pub use settings::Settings;
 
-/// Opens the main window and blocks until it is closed.
-pub fn run_native() -> anyhow::Result<()> {
+/// Opens the main window on `app` and blocks until it is closed.
+pub fn run_native(app: WorkbenchApp) -> anyhow::Result<()> {
     let options = eframe::NativeOptions {
         viewport: eframe::egui::ViewportBuilder::default()
             .with_title("MedSSL Workbench")
             .with_inner_size([1280.0, 820.0]),
         ..Default::default()
     };
-    eframe::run_native(
-        "MedSSL Workbench",
-        options,
-        Box::new(|_| Ok(Box::new(WorkbenchApp::new()))),
-    )
-    .map_err(|e| anyhow::anyhow!("cannot open the window: {e}"))
+    eframe::run_native("MedSSL Workbench", options, Box::new(|_| Ok(Box::new(app))))
+        .map_err(|e| anyhow::anyhow!("cannot open the window: {e}"))
 }

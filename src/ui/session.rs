@@ -19,6 +19,8 @@ pub struct Session {
     pub status: Status,
     pub device: String,
     pub run_dir: Option<PathBuf>,
+    /// What is being loaded before the first step, and how far along: (what, done, total).
+    pub loading: Option<(String, usize, usize)>,
     pub step: usize,
     pub total_steps: usize,
     pub images_per_s: f64,
@@ -42,6 +44,7 @@ impl Default for Session {
             status: Status::Idle,
             device: String::new(),
             run_dir: None,
+            loading: None,
             step: 0,
             total_steps: 0,
             images_per_s: 0.0,
@@ -62,19 +65,10 @@ impl Session {
     }
 
     /// Starts a run in a new directory under `runs_root`; `waker` is called on every event.
-    pub fn start(
-        &mut self,
-        config: RunConfig,
-        runs_root: &Path,
-        waker: Arc<dyn Fn() + Send + Sync>,
-    ) {
+    pub fn start(&mut self, config: RunConfig, runs_root: &Path, waker: Arc<dyn Fn() + Send + Sync>) {
         *self = Session::default();
         let dir = RunDir::unique_path(runs_root, config.method.info().id);
-        let options = RunOptions {
-            keep_one_core_free: true,
-            waker: Some(waker),
-            method_factory: None,
-        };
+        let options = RunOptions { keep_one_core_free: true, waker: Some(waker), method_factory: None };
         match Run::start(config, &dir, options) {
             Ok(run) => {
                 self.run = Some(run);
@@ -101,12 +95,9 @@ impl Session {
 
     fn apply(&mut self, event: Event) {
         match event {
-            Event::Started {
-                run_dir,
-                device,
-                total_steps,
-                ..
-            } => {
+            Event::Loading { what, done, total } => self.loading = Some((what, done, total)),
+            Event::Started { run_dir, device, total_steps, .. } => {
+                self.loading = None;
                 self.run_dir = Some(run_dir);
                 self.device = device;
                 self.total_steps = total_steps;
@@ -117,10 +108,7 @@ impl Session {
                 self.eta_s = r.eta_s;
                 self.loss.push([r.step as f64, r.loss]);
                 for (name, v) in r.metrics {
-                    self.step_metrics
-                        .entry(name)
-                        .or_default()
-                        .push([r.step as f64, v]);
+                    self.step_metrics.entry(name).or_default().push([r.step as f64, v]);
                 }
             }
             Event::Epoch(r) => {
@@ -134,9 +122,7 @@ impl Session {
             Event::Checkpoint { .. } => {}
             Event::Paused => self.status = Status::Paused,
             Event::Resumed => self.status = Status::Running,
-            Event::Finished { stopped_early, .. } => {
-                self.status = Status::Finished { stopped_early }
-            }
+            Event::Finished { stopped_early, .. } => self.status = Status::Finished { stopped_early },
             Event::Failed { message } => self.status = Status::Failed(message),
         }
     }

@@ -18,19 +18,30 @@ impl Default for Settings {
     fn default() -> Self {
         let presets = builtin_presets();
         let variant = presets[0].default_variant.clone();
-        let config = presets[0]
-            .variant(None)
-            .expect("the default variant exists");
-        Self {
-            presets,
-            preset: 0,
-            variant,
-            config,
-        }
+        let config = presets[0].variant(None).expect("the default variant exists");
+        Self { presets, preset: 0, variant, config }
     }
 }
 
 impl Settings {
+    /// The form opened on `preset` (a shipped one of the same name is replaced by it).
+    pub fn with_preset(preset: Preset, variant: Option<&str>) -> anyhow::Result<Self> {
+        let config = preset.variant(variant)?;
+        let variant = variant.unwrap_or(&preset.default_variant).to_string();
+        let mut presets = builtin_presets();
+        let index = match presets.iter().position(|p| p.name == preset.name) {
+            Some(i) => {
+                presets[i] = preset;
+                i
+            }
+            None => {
+                presets.push(preset);
+                presets.len() - 1
+            }
+        };
+        Ok(Self { presets, preset: index, variant, config })
+    }
+
     /// Draws the form; `enabled` is false while a run is active.
     pub fn show(&mut self, ui: &mut egui::Ui, enabled: bool) {
         ui.add_enabled_ui(enabled, |ui| {
@@ -47,33 +58,26 @@ impl Settings {
 
     fn method_picker(&mut self, ui: &mut egui::Ui) {
         let mut chosen = (self.preset, self.variant.clone());
-        egui::ComboBox::from_label("Method")
-            .selected_text(&self.presets[self.preset].name)
-            .show_ui(ui, |ui| {
+        egui::ComboBox::from_label("Method").selected_text(&self.presets[self.preset].name).show_ui(
+            ui,
+            |ui| {
                 for (i, p) in self.presets.iter().enumerate() {
                     ui.selectable_value(&mut chosen, (i, p.default_variant.clone()), &p.name);
                 }
-            });
-        egui::ComboBox::from_label("Preset")
-            .selected_text(&self.variant)
-            .show_ui(ui, |ui| {
-                for v in self.presets[chosen.0].variants.keys() {
-                    ui.selectable_value(&mut chosen.1, v.clone(), v);
-                }
-            });
+            },
+        );
+        egui::ComboBox::from_label("Preset").selected_text(&self.variant).show_ui(ui, |ui| {
+            for v in self.presets[chosen.0].variants.keys() {
+                ui.selectable_value(&mut chosen.1, v.clone(), v);
+            }
+        });
         if chosen != (self.preset, self.variant.clone()) {
             (self.preset, self.variant) = chosen;
-            self.config = self.presets[self.preset]
-                .variant(Some(&self.variant))
-                .expect("listed variant");
+            self.config = self.presets[self.preset].variant(Some(&self.variant)).expect("listed variant");
         }
         let info = self.config.method.info();
         ui.label(egui::RichText::new(info.summary).small());
-        ui.label(
-            egui::RichText::new(format!("{} · source: {}", info.family, info.source))
-                .small()
-                .weak(),
-        );
+        ui.label(egui::RichText::new(format!("{} · source: {}", info.family, info.source)).small().weak());
     }
 
     fn data_form(&mut self, ui: &mut egui::Ui) {
@@ -91,79 +95,28 @@ impl Settings {
                 }
             });
         egui::Grid::new("data").num_columns(2).show(ui, |ui| {
-            row(
-                ui,
-                "Image size",
-                DragValue::new(&mut data.image_size)
-                    .range(16..=512)
-                    .suffix(" px"),
-            );
-            row(
-                ui,
-                "Training images",
-                DragValue::new(&mut data.train_count).range(16..=100_000),
-            );
-            row(
-                ui,
-                "Held-out images",
-                DragValue::new(&mut data.heldout_count).range(16..=20_000),
-            );
+            row(ui, "Image size", DragValue::new(&mut data.image_size).range(16..=512).suffix(" px"));
+            row(ui, "Training images", DragValue::new(&mut data.train_count).range(16..=100_000));
+            row(ui, "Held-out images", DragValue::new(&mut data.heldout_count).range(16..=20_000));
         });
     }
 
     fn training_form(&mut self, ui: &mut egui::Ui) {
         let c = &mut self.config;
         egui::Grid::new("training").num_columns(2).show(ui, |ui| {
-            row(
-                ui,
-                "Epochs",
-                DragValue::new(&mut c.train.epochs).range(1..=10_000),
-            );
-            row(
-                ui,
-                "Batch size",
-                DragValue::new(&mut c.train.batch_size).range(2..=4096),
-            );
+            row(ui, "Epochs", DragValue::new(&mut c.train.epochs).range(1..=10_000));
+            row(ui, "Batch size", DragValue::new(&mut c.train.batch_size).range(2..=4096));
             row(
                 ui,
                 "Learning rate",
-                DragValue::new(&mut c.optim.lr)
-                    .range(1e-6..=10.0)
-                    .speed(1e-4)
-                    .max_decimals(6),
+                DragValue::new(&mut c.optim.lr).range(1e-6..=10.0).speed(1e-4).max_decimals(6),
             );
-            choice_row(
-                ui,
-                "Architecture",
-                &mut c.encoder.arch,
-                Depth::ALL,
-                Depth::id,
-            );
-            row(
-                ui,
-                "Width",
-                DragValue::new(&mut c.encoder.width)
-                    .range(0.125..=4.0)
-                    .speed(0.01),
-            );
-            choice_row(
-                ui,
-                "Device",
-                &mut c.device,
-                DeviceChoice::ALL,
-                DeviceChoice::label,
-            );
+            choice_row(ui, "Architecture", &mut c.encoder.arch, Depth::ALL, Depth::id);
+            row(ui, "Width", DragValue::new(&mut c.encoder.width).range(0.125..=4.0).speed(0.01));
+            choice_row(ui, "Device", &mut c.device, DeviceChoice::ALL, DeviceChoice::label);
         });
-        let gpu = if tch::Cuda::is_available() {
-            "a CUDA GPU is available"
-        } else {
-            "no GPU seen: CPU"
-        };
-        ui.label(
-            egui::RichText::new(format!("libtorch: {gpu}"))
-                .small()
-                .weak(),
-        );
+        let gpu = if tch::Cuda::is_available() { "a CUDA GPU is available" } else { "no GPU seen: CPU" };
+        ui.label(egui::RichText::new(format!("libtorch: {gpu}")).small().weak());
     }
 }
 

@@ -8,9 +8,7 @@ use std::time::{Duration, Instant};
 
 /// A shipped preset's variant, read from `presets/` as a user would.
 pub fn preset(file: &str, variant: &str) -> RunConfig {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("presets")
-        .join(file);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("presets").join(file);
     Preset::load(&path).unwrap().variant(Some(variant)).unwrap()
 }
 
@@ -24,11 +22,7 @@ pub fn tiny_config(epochs: usize) -> RunConfig {
     c.data.image_size = 16;
     c.data.train_count = 64;
     c.data.heldout_count = 32;
-    c.encoder = EncoderConfig {
-        arch: Depth::ResNet10,
-        width: 0.125,
-        stem: Stem::Small,
-    };
+    c.encoder = EncoderConfig { arch: Depth::ResNet10, width: 0.125, stem: Stem::Small };
     c
 }
 
@@ -45,11 +39,7 @@ pub fn events_until(run: &Run, limit: Duration, stop: impl Fn(&Event) -> bool) -
             }
         }
     }
-    panic!(
-        "no expected event within {limit:?}; saw {} events, last {:?}",
-        seen.len(),
-        seen.last()
-    );
+    panic!("no expected event within {limit:?}; saw {} events, last {:?}", seen.len(), seen.last());
 }
 
 pub fn is_terminal(e: &Event) -> bool {

@@ -67,13 +67,7 @@ impl Shape {
     /// (value / gradient), exact enough for a one-pixel anti-aliasing ramp.
     fn distance(&self, (x, y): Point) -> f32 {
         match self {
-            Shape::Blob {
-                centre,
-                radii,
-                inverse: (irx, iry),
-                turn: (c, s),
-                harmonics,
-            } => {
+            Shape::Blob { centre, radii, inverse: (irx, iry), turn: (c, s), harmonics } => {
                 let (dx, dy) = (x - centre.0, y - centre.1);
                 let u = (dx * c + dy * s) * irx;
                 let v = (dy * c - dx * s) * iry;
@@ -101,40 +95,22 @@ impl Shape {
     /// Bounding box [x0, y0, x1, y1] including the anti-aliasing margin.
     pub fn bounds(&self) -> [f32; 4] {
         match self {
-            Shape::Blob {
-                centre,
-                radii: (rx, ry),
-                turn: (c, s),
-                harmonics,
-                ..
-            } => {
+            Shape::Blob { centre, radii: (rx, ry), turn: (c, s), harmonics, .. } => {
                 // The blob lies inside its ellipse scaled by the total harmonic amplitude,
                 // whose axis-aligned box is exact.
-                let swell =
-                    1.0 + harmonics.map_or(0.0, |h| h.iter().map(|&h| dot(h, h).sqrt()).sum());
+                let swell = 1.0 + harmonics.map_or(0.0, |h| h.iter().map(|&h| dot(h, h).sqrt()).sum());
                 let hx = dot((rx * c, ry * s), (rx * c, ry * s)).sqrt() * swell + 1.0;
                 let hy = dot((rx * s, ry * c), (rx * s, ry * c)).sqrt() * swell + 1.0;
                 [centre.0 - hx, centre.1 - hy, centre.0 + hx, centre.1 + hy]
             }
-            Shape::Polygon(vertices) => vertices.iter().fold(
-                [f32::MAX, f32::MAX, f32::MIN, f32::MIN],
-                |[x0, y0, x1, y1], &(x, y)| {
-                    [
-                        x0.min(x - 1.0),
-                        y0.min(y - 1.0),
-                        x1.max(x + 1.0),
-                        y1.max(y + 1.0),
-                    ]
-                },
-            ),
+            Shape::Polygon(vertices) => {
+                vertices.iter().fold([f32::MAX, f32::MAX, f32::MIN, f32::MIN], |[x0, y0, x1, y1], &(x, y)| {
+                    [x0.min(x - 1.0), y0.min(y - 1.0), x1.max(x + 1.0), y1.max(y + 1.0)]
+                })
+            }
             Shape::Capsule { a, b, half_width } => {
                 let r = half_width + 1.0;
-                [
-                    a.0.min(b.0) - r,
-                    a.1.min(b.1) - r,
-                    a.0.max(b.0) + r,
-                    a.1.max(b.1) + r,
-                ]
+                [a.0.min(b.0) - r, a.1.min(b.1) - r, a.0.max(b.0) + r, a.1.max(b.1) + r]
             }
         }
     }
@@ -181,10 +157,7 @@ pub(super) fn cover(size: usize, shape: &Shape, mut f: impl FnMut(usize, f32)) {
     let slack = BLOCK as f32 * std::f32::consts::SQRT_2 + 0.5;
     let [x0, y0, x1, y1] = shape.bounds();
     let clip = |v: f32| (v.max(0.0) as usize).min(size);
-    let (xs, ys) = (
-        clip(x0.floor())..clip(x1.ceil()),
-        clip(y0.floor())..clip(y1.ceil()),
-    );
+    let (xs, ys) = (clip(x0.floor())..clip(x1.ceil()), clip(y0.floor())..clip(y1.ceil()));
     for by in ys.clone().step_by(BLOCK) {
         let ey = (by + BLOCK).min(ys.end);
         for bx in xs.clone().step_by(BLOCK) {
@@ -217,10 +190,7 @@ pub(super) fn for_each_distance(size: usize, shape: &Shape, mut f: impl FnMut(us
     let clip = |v: f32| (v.max(0.0) as usize).min(size);
     for y in clip(y0.floor())..clip(y1.ceil()) {
         for x in clip(x0.floor())..clip(x1.ceil()) {
-            f(
-                y * size + x,
-                shape.distance((x as f32 + 0.5, y as f32 + 0.5)),
-            );
+            f(y * size + x, shape.distance((x as f32 + 0.5, y as f32 + 0.5)));
         }
     }
 }
@@ -234,10 +204,7 @@ pub(super) struct Plane {
 
 impl Plane {
     pub fn new(size: usize, value: f32) -> Plane {
-        Plane {
-            size,
-            data: vec![value; size * size],
-        }
+        Plane { size, data: vec![value; size * size] }
     }
 
     /// Blends `value` over the shape by its anti-aliased coverage.
@@ -306,10 +273,7 @@ impl Plane {
 
 /// Channel-first RGB in [0, 1] from three planes.
 pub(super) fn to_chw(channels: [&Plane; 3]) -> Vec<f32> {
-    channels
-        .iter()
-        .flat_map(|p| p.data.iter().map(|v| v.clamp(0.0, 1.0)))
-        .collect()
+    channels.iter().flat_map(|p| p.data.iter().map(|v| v.clamp(0.0, 1.0))).collect()
 }
 
 /// Periodic value noise: random values on an n×n lattice, smoothly interpolated.
@@ -323,10 +287,7 @@ impl ValueNoise {
     /// A lattice of at least `n`×`n` cells.
     pub fn new(rng: &mut ChaCha8Rng, n: usize) -> ValueNoise {
         let n = n.next_power_of_two();
-        ValueNoise {
-            wrap: n - 1,
-            lattice: (0..n * n).map(|_| rng.random::<f32>()).collect(),
-        }
+        ValueNoise { wrap: n - 1, lattice: (0..n * n).map(|_| rng.random::<f32>()).collect() }
     }
 
     /// Lattice indices around `t` (lattice units) and the smoothed weight of the second.
@@ -375,18 +336,14 @@ pub(super) fn smooth_field(rng: &mut ChaCha8Rng, size: usize, cells: f32, octave
         total += weight;
         let step = scale / size as f32;
         // Interpolation weights depend on x or y only: compute them once per column.
-        let columns: Vec<(usize, usize, f32)> = (0..size)
-            .map(|x| noise.cell((x as f32 + 0.5) * step))
-            .collect();
+        let columns: Vec<(usize, usize, f32)> =
+            (0..size).map(|x| noise.cell((x as f32 + 0.5) * step)).collect();
         let mut lattice_row = vec![0.0; noise.wrap + 1];
         for (y, row) in field.data.chunks_mut(size).enumerate() {
             let (y0, y1, ty) = noise.cell((y as f32 + 0.5) * step);
             let stride = noise.wrap + 1;
             for (k, v) in lattice_row.iter_mut().enumerate() {
-                let (a, b) = (
-                    noise.lattice[y0 * stride + k],
-                    noise.lattice[y1 * stride + k],
-                );
+                let (a, b) = (noise.lattice[y0 * stride + k], noise.lattice[y1 * stride + k]);
                 *v = a + (b - a) * ty;
             }
             for (v, &(x0, x1, tx)) in row.iter_mut().zip(&columns) {

@@ -8,8 +8,7 @@ use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
 use super::canvas::{
-    cover, for_each_distance, random_harmonics, smooth_field, to_chw, Harmonics, Plane, Point,
-    Shape, ROUND,
+    cover, for_each_distance, random_harmonics, smooth_field, to_chw, Harmonics, Plane, Point, Shape, ROUND,
 };
 
 const AIR: f32 = -1000.0;
@@ -32,10 +31,7 @@ impl Body {
         let n = size as f32;
         let rx = n * rng.random_range(0.34..0.46);
         Body {
-            centre: (
-                n * (0.5 + rng.random_range(-0.06..0.06)),
-                n * (0.5 + rng.random_range(-0.05..0.05)),
-            ),
+            centre: (n * (0.5 + rng.random_range(-0.06..0.06)), n * (0.5 + rng.random_range(-0.05..0.05))),
             rx,
             ry: rx * rng.random_range(0.68..0.85),
             angle: rng.random_range(-0.2..0.2),
@@ -51,12 +47,7 @@ impl Body {
 
     /// A blob at (u, v) with half-axes (a·rx, b·ry), turned by `turn` relative to the body.
     fn blob(&self, at: Point, (a, b): Point, turn: f32, harmonics: Harmonics) -> Shape {
-        Shape::blob(
-            self.at(at),
-            (a * self.rx, b * self.ry),
-            self.angle + turn,
-            harmonics,
-        )
+        Shape::blob(self.at(at), (a * self.rx, b * self.ry), self.angle + turn, harmonics)
     }
 }
 
@@ -121,31 +112,20 @@ fn paint_wall(rng: &mut ChaCha8Rng, hu: &mut Plane, body: &Body, s: f32) -> Plan
     let couch_y = body.centre.1 + 1.08 * drop + 1.5 * s;
     for (y, value) in [(couch_y, 300.0), (couch_y + 2.5 * s, 150.0)] {
         let n = hu.size as f32;
-        hu.paint(
-            &Shape::Capsule {
-                a: (-n, y),
-                b: (2.0 * n, y),
-                half_width: 0.6 * s,
-            },
-            value,
-        );
+        hu.paint(&Shape::Capsule { a: (-n, y), b: (2.0 * n, y), half_width: 0.6 * s }, value);
     }
     // All layers follow the outline at fixed depths, so one distance per pixel paints them all.
     let skin = s.max(0.7);
     let mut cavity = Plane::new(hu.size, 0.0);
     let layer = |d: f32, depth: f32| (0.5 - d - depth).clamp(0.0, 1.0);
-    for_each_distance(
-        hu.size,
-        &body.blob((0.0, 0.0), (1.0, 1.0), 0.0, body.outline),
-        |i, d| {
-            let mut v = hu.data[i];
-            for (depth, value) in [(0.0, 30.0), (skin, FAT), (fat, MUSCLE)] {
-                v += (value - v) * layer(d, depth);
-            }
-            hu.data[i] = v;
-            cavity.data[i] = layer(d, wall);
-        },
-    );
+    for_each_distance(hu.size, &body.blob((0.0, 0.0), (1.0, 1.0), 0.0, body.outline), |i, d| {
+        let mut v = hu.data[i];
+        for (depth, value) in [(0.0, 30.0), (skin, FAT), (fat, MUSCLE)] {
+            v += (value - v) * layer(d, depth);
+        }
+        hu.data[i] = v;
+        cavity.data[i] = layer(d, wall);
+    });
     let ring = 1.0 - (fat + wall) / (2.0 * body.rx);
     for _ in 0..rng.random_range(4..10) {
         // Ribs sit laterally and posteriorly, never over the anterior midline.
@@ -172,10 +152,7 @@ fn paint_bowel(rng: &mut ChaCha8Rng, hu: &mut Plane, body: &Body, cavity: &Plane
 
 fn paint_lungs(rng: &mut ChaCha8Rng, hu: &mut Plane, body: &Body, cavity: &Plane, s: f32) {
     for side in [-1.0, 1.0] {
-        let at = (
-            side * rng.random_range(0.46..0.56),
-            rng.random_range(0.35..0.5),
-        );
+        let at = (side * rng.random_range(0.46..0.56), rng.random_range(0.35..0.5));
         let radii = (rng.random_range(0.28..0.38), rng.random_range(0.38..0.5));
         let lung = body.blob(at, radii, side * 0.3, random_harmonics(rng, 0.08));
         paint_within(hu, &lung, -860.0, cavity);
@@ -192,28 +169,16 @@ fn paint_left_upper_quadrant(rng: &mut ChaCha8Rng, hu: &mut Plane, body: &Body, 
     if rng.random_bool(0.7) {
         let at = (rng.random_range(0.25..0.45), rng.random_range(-0.45..-0.25));
         let (a, b) = (rng.random_range(0.15..0.25), rng.random_range(0.2..0.3));
-        hu.paint(
-            &body.blob(at, (a, b), 0.3, random_harmonics(rng, 0.06)),
-            40.0,
-        );
+        hu.paint(&body.blob(at, (a, b), 0.3, random_harmonics(rng, 0.06)), 40.0);
         hu.paint(&body.blob(at, (0.8 * a, 0.8 * b), 0.3, ROUND), 10.0);
-        hu.paint(
-            &body.blob((at.0, at.1 - 0.35 * b), (0.45 * a, 0.4 * b), 0.3, ROUND),
-            AIR,
-        );
+        hu.paint(&body.blob((at.0, at.1 - 0.35 * b), (0.45 * a, 0.4 * b), 0.3, ROUND), AIR);
     }
     let at = (rng.random_range(0.55..0.66), rng.random_range(0.15..0.35));
     let spleen = body.blob(at, (0.16, 0.3), -0.5, random_harmonics(rng, 0.08));
     hu.paint(&spleen, liver_hu + rng.random_range(-15.0..10.0));
 }
 
-fn paint_liver(
-    rng: &mut ChaCha8Rng,
-    hu: &mut Plane,
-    body: &Body,
-    cavity: &Plane,
-    liver_hu: f32,
-) -> Liver {
+fn paint_liver(rng: &mut ChaCha8Rng, hu: &mut Plane, body: &Body, cavity: &Plane, liver_hu: f32) -> Liver {
     let shape = body.blob(
         (rng.random_range(-0.38..-0.28), rng.random_range(-0.15..0.0)),
         (rng.random_range(0.5..0.62), rng.random_range(0.62..0.8)),
@@ -226,11 +191,7 @@ fn paint_liver(
         visible.data[i] = c * cavity.data[i];
         data[i] += (liver_hu - data[i]) * visible.data[i];
     });
-    Liver {
-        visible,
-        shape,
-        hu: liver_hu,
-    }
+    Liver { visible, shape, hu: liver_hu }
 }
 
 /// Spine, paraspinal muscles, great vessels and (below the lung bases) kidneys.
@@ -248,10 +209,7 @@ fn paint_retroperitoneum(
     if !lung_level {
         let cortex = rng.random_range(140.0..200.0);
         for side in [-1.0, 1.0] {
-            let at = (
-                side * rng.random_range(0.33..0.4),
-                rng.random_range(0.42..0.52),
-            );
+            let at = (side * rng.random_range(0.33..0.4), rng.random_range(0.42..0.52));
             let kidney = body.blob(at, (0.11, 0.2), side * 0.4, random_harmonics(rng, 0.05));
             liver.cover_with(hu, &kidney, cortex);
             let sinus = body.blob((at.0 - side * 0.05, at.1), (0.045, 0.09), side * 0.4, ROUND);
@@ -266,17 +224,10 @@ fn paint_retroperitoneum(
     liver.cover_with(hu, &arch, BONE * 0.85);
     hu.paint(&body.blob((0.0, 0.69), (0.04, 0.05), 0.0, ROUND), 20.0);
     let half_width = 0.022 * body.rx;
-    let processes = [
-        ((0.0, 0.78), (0.0, 0.92)),
-        ((-0.06, 0.66), (-0.17, 0.63)),
-        ((0.06, 0.66), (0.17, 0.63)),
-    ];
+    let processes =
+        [((0.0, 0.78), (0.0, 0.92)), ((-0.06, 0.66), (-0.17, 0.63)), ((0.06, 0.66), (0.17, 0.63))];
     for (a, b) in processes {
-        let process = Shape::Capsule {
-            a: body.at(a),
-            b: body.at(b),
-            half_width,
-        };
+        let process = Shape::Capsule { a: body.at(a), b: body.at(b), half_width };
         liver.cover_with(hu, &process, BONE * 0.85);
     }
     let aorta = body.blob((0.06, 0.27), (0.07, 0.09), 0.0, ROUND);
@@ -290,10 +241,7 @@ fn paint_retroperitoneum(
 fn liver_point(rng: &mut ChaCha8Rng, liver: &Liver) -> Point {
     let n = liver.visible.size as f32;
     let [x0, y0, x1, y1] = liver.shape.bounds().map(|v| v.clamp(0.0, n));
-    (
-        rng.random_range(x0..x1.max(x0 + 1.0)),
-        rng.random_range(y0..y1.max(y0 + 1.0)),
-    )
+    (rng.random_range(x0..x1.max(x0 + 1.0)), rng.random_range(y0..y1.max(y0 + 1.0)))
 }
 
 /// Contrast-filled vessels: small bright dots that every class shares, so "bright spot in the
@@ -318,12 +266,7 @@ fn fits(liver: &Plane, at: Point, radius: f32) -> bool {
 }
 
 /// Non-overlapping lesion discs inside the liver; never empty, so every lesion class has a mask.
-fn place_lesions(
-    rng: &mut ChaCha8Rng,
-    liver: &Liver,
-    min_radius: f32,
-    s: f32,
-) -> Vec<(Point, f32)> {
+fn place_lesions(rng: &mut ChaCha8Rng, liver: &Liver, min_radius: f32, s: f32) -> Vec<(Point, f32)> {
     let margin = 2.0 * s;
     let mut placed: Vec<(Point, f32)> = Vec::new();
     for _ in 0..rng.random_range(1..=3) {
@@ -333,9 +276,7 @@ fn place_lesions(
                 radius = (radius * 0.8).max(min_radius * s);
             }
             let at = liver_point(rng, liver);
-            let apart = placed
-                .iter()
-                .all(|&(p, r)| (p.0 - at.0).hypot(p.1 - at.1) > r + radius + margin);
+            let apart = placed.iter().all(|&(p, r)| (p.0 - at.0).hypot(p.1 - at.1) > r + radius + margin);
             if apart && fits(&liver.visible, at, radius + margin) {
                 placed.push((at, radius));
                 break;
@@ -349,14 +290,7 @@ fn place_lesions(
     placed
 }
 
-fn paint_lesions(
-    rng: &mut ChaCha8Rng,
-    label: i64,
-    hu: &mut Plane,
-    mask: &mut Plane,
-    liver: &Liver,
-    s: f32,
-) {
+fn paint_lesions(rng: &mut ChaCha8Rng, label: i64, hu: &mut Plane, mask: &mut Plane, liver: &Liver, s: f32) {
     // A ring needs room for a rim and a centre to read as one at 64 px.
     let min_radius = if label == 3 { 4.0 } else { 2.5 };
     for (at, r) in place_lesions(rng, liver, min_radius, s) {

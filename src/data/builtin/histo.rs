@@ -10,9 +10,7 @@ use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::StandardNormal;
 
-use super::canvas::{
-    cover, random_harmonics, smooth_field, Plane, Point, Shape, ValueNoise, ROUND,
-};
+use super::canvas::{cover, random_harmonics, smooth_field, Plane, Point, Shape, ValueNoise, ROUND};
 
 /// Ruifrok & Johnston optical density vectors (RGB) of haematoxylin and eosin.
 const HAEMATOXYLIN: [f32; 3] = [0.65, 0.70, 0.29];
@@ -94,12 +92,8 @@ impl Tissue {
             let r = rng.random_range(3.0..8.0) * self.s;
             let aspect = rng.random_range(0.7..1.0);
             let angle = rng.random_range(0.0..PI);
-            let hole = Shape::blob(
-                self.random_point(rng),
-                (r, r * aspect),
-                angle,
-                random_harmonics(rng, 0.1),
-            );
+            let hole =
+                Shape::blob(self.random_point(rng), (r, r * aspect), angle, random_harmonics(rng, 0.1));
             self.clear(&hole);
         }
     }
@@ -140,10 +134,7 @@ impl Tissue {
             if self.free.at(at) < 0.5 {
                 continue;
             }
-            let radii = (
-                rng.random_range(2.5..4.5) * self.s,
-                rng.random_range(0.7..1.1) * self.s,
-            );
+            let radii = (rng.random_range(2.5..4.5) * self.s, rng.random_range(0.7..1.1) * self.s);
             let angle = self.fibre_angle + rng.random_range(-0.3..0.3);
             let shape = Shape::blob(at, radii, angle, random_harmonics(rng, 0.06));
             self.nucleus(&shape, rng.random_range(0.55..0.85));
@@ -178,10 +169,7 @@ impl Tissue {
         for gy in 0..steps {
             for gx in 0..steps {
                 let jitter = (rng.random_range(-0.3..0.3), rng.random_range(-0.3..0.3));
-                let at = (
-                    (gx as f32 + 0.5 + jitter.0) * spacing,
-                    (gy as f32 + 0.5 + jitter.1) * spacing,
-                );
+                let at = ((gx as f32 + 0.5 + jitter.0) * spacing, (gy as f32 + 0.5 + jitter.1) * spacing);
                 if !rng.random_bool(gap) && nest.at(at) >= 0.5 {
                     sites.push(at);
                 }
@@ -204,12 +192,7 @@ impl Tissue {
         for at in self.cell_sites(rng, &nest, spacing, 0.1) {
             let r = rng.random_range(2.0..3.6) * self.s;
             let radii = (r, r * rng.random_range(0.65..1.0));
-            let shape = Shape::blob(
-                at,
-                radii,
-                rng.random_range(0.0..PI),
-                random_harmonics(rng, 0.25),
-            );
+            let shape = Shape::blob(at, radii, rng.random_range(0.0..PI), random_harmonics(rng, 0.25));
             self.nucleus(&shape, rng.random_range(0.75..1.25));
             if rng.random_bool(0.5) {
                 let dot = Shape::disc((at.0 + 0.3 * r, at.1), 0.6 * self.s);
@@ -226,12 +209,8 @@ impl Tissue {
         let nest = self.nest(rng);
         for at in self.cell_sites(rng, &nest, spacing, 0.15) {
             let r = rng.random_range(1.25..1.7) * self.s;
-            let shape = Shape::blob(
-                at,
-                (r, r * rng.random_range(0.85..1.0)),
-                0.0,
-                random_harmonics(rng, 0.05),
-            );
+            let shape =
+                Shape::blob(at, (r, r * rng.random_range(0.85..1.0)), 0.0, random_harmonics(rng, 0.05));
             self.nucleus(&shape, rng.random_range(1.1..1.5));
         }
     }
@@ -247,14 +226,8 @@ impl Tissue {
             let radius = rng.random_range(5.0..10.0) * self.s;
             let wall = rng.random_range(4.0..5.5) * self.s;
             let reach = radius + wall;
-            let at = (
-                rng.random_range(0.15 * n..0.85 * n),
-                rng.random_range(0.15 * n..0.85 * n),
-            );
-            if glands
-                .iter()
-                .all(|&(p, q)| (p.0 - at.0).hypot(p.1 - at.1) > q + reach)
-            {
+            let at = (rng.random_range(0.15 * n..0.85 * n), rng.random_range(0.15 * n..0.85 * n));
+            if glands.iter().all(|&(p, q)| (p.0 - at.0).hypot(p.1 - at.1) > q + reach) {
                 self.gland(rng, at, radius, wall);
                 glands.push((at, reach));
             }
@@ -281,10 +254,7 @@ impl Tissue {
             let phi = (k as f32 + rng.random_range(-0.15..0.15)) * TAU / count as f32;
             let (u, v) = (a * phi.cos(), b * phi.sin());
             let centre = (at.0 + u * c - v * s, at.1 + u * s + v * c);
-            let nucleus_radii = (
-                rng.random_range(1.6..2.3) * self.s,
-                rng.random_range(0.9..1.2) * self.s,
-            );
+            let nucleus_radii = (rng.random_range(1.6..2.3) * self.s, rng.random_range(0.9..1.2) * self.s);
             let shape = Shape::blob(centre, nucleus_radii, angle + phi, ROUND);
             self.nucleus(&shape, rng.random_range(0.75..1.1));
         }

@@ -10,6 +10,7 @@ mod natural;
 
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
+use std::ops::Range;
 
 /// Which procedural dataset.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -42,29 +43,17 @@ impl BuiltinKind {
     /// Class names; label `i` of a [`BuiltinSet`] names `class_names()[i]`.
     pub fn class_names(self) -> &'static [&'static str] {
         match self {
-            BuiltinKind::Ct => &[
-                "no lesion",
-                "hypodense cyst",
-                "hyperdense mass",
-                "ring-enhancing",
-            ],
+            BuiltinKind::Ct => &["no lesion", "hypodense cyst", "hyperdense mass", "ring-enhancing"],
             BuiltinKind::Histo => &["stroma", "tumour", "lymphocytes", "gland"],
             // The background generator; shapes are drawn over every class alike.
-            BuiltinKind::Natural => &[
-                "linear gradient",
-                "radial gradient",
-                "stripes",
-                "noise texture",
-            ],
+            BuiltinKind::Natural => &["linear gradient", "radial gradient", "stripes", "noise texture"],
         }
     }
 
     /// Accepts the id, ignoring case and surrounding whitespace.
     pub fn parse(s: &str) -> Option<BuiltinKind> {
         let s = s.trim();
-        BuiltinKind::ALL
-            .into_iter()
-            .find(|kind| kind.id().eq_ignore_ascii_case(s))
+        BuiltinKind::ALL.into_iter().find(|kind| kind.id().eq_ignore_ascii_case(s))
     }
 
     /// Keeps the random streams of different kinds apart for the same seed.
@@ -127,9 +116,16 @@ fn image_seed(seed: u64, kind: BuiltinKind, index: usize) -> u64 {
 /// # Panics
 /// If `size` is 0.
 pub fn generate(kind: BuiltinKind, count: usize, size: usize, seed: u64) -> BuiltinSet {
+    generate_range(kind, 0..count, size, seed)
+}
+
+/// Images `range` of the sequence that [`generate`] draws from, so a large set can be made in
+/// chunks (with progress and a chance to cancel between them) and come out identical.
+pub fn generate_range(kind: BuiltinKind, range: Range<usize>, size: usize, seed: u64) -> BuiltinSet {
     assert!(size > 0, "built-in image size must be positive");
     let classes = kind.class_names().len();
-    let labels: Vec<i64> = (0..count).map(|i| (i % classes) as i64).collect();
+    let count = range.len();
+    let labels: Vec<i64> = range.clone().map(|i| (i % classes) as i64).collect();
     let pixels = size * size;
     let mut images = vec![0.0; count * 3 * pixels];
     let mut masks = vec![0; count * pixels];
@@ -144,7 +140,7 @@ pub fn generate(kind: BuiltinKind, count: usize, size: usize, seed: u64) -> Buil
             scope.spawn(move || {
                 let slots = images.chunks_mut(3 * pixels).zip(masks.chunks_mut(pixels));
                 for (offset, ((image, mask), &label)) in slots.zip(labels).enumerate() {
-                    let index = chunk * per_thread + offset;
+                    let index = range.start + chunk * per_thread + offset;
                     let mut rng = ChaCha8Rng::seed_from_u64(image_seed(seed, kind, index));
                     let (drawn_image, drawn_mask) = kind.draw(&mut rng, label, size);
                     image.copy_from_slice(&drawn_image);
@@ -153,13 +149,7 @@ pub fn generate(kind: BuiltinKind, count: usize, size: usize, seed: u64) -> Buil
             });
         }
     });
-    BuiltinSet {
-        kind,
-        size,
-        images,
-        labels,
-        masks,
-    }
+    BuiltinSet { kind, size, images, labels, masks }
 }
 
 #[cfg(test)]
@@ -197,6 +187,9 @@ mod tests {
             assert_eq!(short.images[..], a.images[..short.images.len()], "{kind:?}");
             assert_eq!(short.masks[..], a.masks[..short.masks.len()], "{kind:?}");
             assert_eq!(short.labels[..], a.labels[..5], "{kind:?}");
+            let tail = generate_range(kind, 5..12, 48, 7);
+            assert_eq!(tail.images[..], a.images[short.images.len()..], "{kind:?}");
+            assert_eq!(tail.labels[..], a.labels[5..], "{kind:?}");
         }
     }
 
@@ -208,11 +201,7 @@ mod tests {
             for i in 0..4 {
                 assert_ne!(image(&a, i), image(&b, i), "{kind:?} image {i}");
             }
-            assert_ne!(
-                image(&a, 0),
-                image(&a, 1),
-                "{kind:?}: images within a set repeat"
-            );
+            assert_ne!(image(&a, 0), image(&a, 1), "{kind:?}: images within a set repeat");
         }
     }
 
@@ -224,10 +213,7 @@ mod tests {
                 assert_eq!(set.len(), 10);
                 assert_eq!(set.images.len(), 10 * 3 * size * size);
                 assert_eq!(set.masks.len(), 10 * size * size);
-                assert!(set
-                    .images
-                    .iter()
-                    .all(|v| v.is_finite() && (0.0..=1.0).contains(v)));
+                assert!(set.images.iter().all(|v| v.is_finite() && (0.0..=1.0).contains(v)));
                 assert!(set.masks.iter().all(|&m| m <= 1));
                 let expected: Vec<i64> = (0..10).map(|i| i % 4).collect();
                 assert_eq!(set.labels, expected, "{kind:?}");
@@ -331,17 +317,12 @@ mod tests {
             means
                 .iter()
                 .filter(|(l, _)| *l == c)
-                .fold((f32::MAX, f32::MIN), |(lo, hi), &(_, m)| {
-                    (lo.min(m), hi.max(m))
-                })
+                .fold((f32::MAX, f32::MIN), |(lo, hi), &(_, m)| (lo.min(m), hi.max(m)))
         };
         let (lo0, hi0) = range(0);
         for c in 1..4 {
             let (lo, hi) = range(c);
-            assert!(
-                lo < hi0 && lo0 < hi,
-                "class {c} separable by mean intensity"
-            );
+            assert!(lo < hi0 && lo0 < hi, "class {c} separable by mean intensity");
         }
     }
 }

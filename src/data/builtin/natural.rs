@@ -22,10 +22,7 @@ pub(super) fn draw(rng: &mut ChaCha8Rng, label: i64, size: usize) -> (Vec<f32>, 
         let union = &mut mask.data;
         cover(size, &shape, |i, c| {
             union[i] += (1.0 - union[i]) * c;
-            let (x, y) = (
-                (i % size) as f32 / size as f32,
-                (i / size) as f32 / size as f32,
-            );
+            let (x, y) = ((i % size) as f32 / size as f32, (i / size) as f32 / size as f32);
             let shade = 1.0 + gx * (x - 0.5) + gy * (y - 0.5);
             for (plane, &value) in rgb.iter_mut().zip(&colour) {
                 plane.data[i] += (value * shade - plane.data[i]) * c * opacity;
@@ -43,10 +40,7 @@ pub(super) fn draw(rng: &mut ChaCha8Rng, label: i64, size: usize) -> (Vec<f32>, 
 /// Fully saturated hue with random saturation and value.
 fn saturated(rng: &mut ChaCha8Rng) -> Rgb {
     let hue = rng.random_range(0.0..6.0f32);
-    let (s, v) = (
-        rng.random_range(0.65..1.0f32),
-        rng.random_range(0.6..1.0f32),
-    );
+    let (s, v) = (rng.random_range(0.65..1.0f32), rng.random_range(0.6..1.0f32));
     let f = |n: f32| {
         let k = (n + hue) % 6.0;
         v - v * s * k.min(4.0 - k).clamp(0.0, 1.0)
@@ -79,9 +73,7 @@ fn background(rng: &mut ChaCha8Rng, label: i64, size: usize) -> [Plane; 3] {
         1 => {
             let centre = (rng.random_range(0.2..0.8), rng.random_range(0.2..0.8));
             let reach = rng.random_range(0.4..0.9);
-            two_tone(size, a, b, |x, y| {
-                ((x - centre.0).powi(2) + (y - centre.1).powi(2)).sqrt() / reach
-            })
+            two_tone(size, a, b, |x, y| ((x - centre.0).powi(2) + (y - centre.1).powi(2)).sqrt() / reach)
         }
         2 => {
             let angle = rng.random_range(0.0..PI);
@@ -99,11 +91,8 @@ fn background(rng: &mut ChaCha8Rng, label: i64, size: usize) -> [Plane; 3] {
                 // Stretch the field (which clusters near 0.5) over a three-colour palette.
                 let t = ((t - 0.5) * 3.0 + 0.5).clamp(0.0, 1.0) * 2.0;
                 for (k, plane) in planes.iter_mut().enumerate() {
-                    plane.data[i] = if t < 1.0 {
-                        a[k] + (b[k] - a[k]) * t
-                    } else {
-                        b[k] + (third[k] - b[k]) * (t - 1.0)
-                    };
+                    plane.data[i] =
+                        if t < 1.0 { a[k] + (b[k] - a[k]) * t } else { b[k] + (third[k] - b[k]) * (t - 1.0) };
                 }
             }
             planes
@@ -112,10 +101,7 @@ fn background(rng: &mut ChaCha8Rng, label: i64, size: usize) -> [Plane; 3] {
 }
 
 fn random_shape(rng: &mut ChaCha8Rng, n: f32) -> Shape {
-    let centre = (
-        rng.random_range(0.1 * n..0.9 * n),
-        rng.random_range(0.1 * n..0.9 * n),
-    );
+    let centre = (rng.random_range(0.1 * n..0.9 * n), rng.random_range(0.1 * n..0.9 * n));
     let r = rng.random_range(0.08..0.28) * n;
     let angle = rng.random_range(0.0..PI);
     match rng.random_range(0..4) {
@@ -123,12 +109,7 @@ fn random_shape(rng: &mut ChaCha8Rng, n: f32) -> Shape {
             let aspect = rng.random_range(0.3..1.0);
             Shape::Polygon(regular(centre, (r, r * aspect), angle, 4, PI / 4.0))
         }
-        1 => Shape::blob(
-            centre,
-            (r, r * rng.random_range(0.4..1.0)),
-            angle,
-            random_harmonics(rng, 0.1),
-        ),
+        1 => Shape::blob(centre, (r, r * rng.random_range(0.4..1.0)), angle, random_harmonics(rng, 0.1)),
         2 => {
             let (dx, dy) = (r * angle.cos(), r * angle.sin());
             Shape::Capsule {
