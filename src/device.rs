@@ -46,7 +46,10 @@ impl DeviceChoice {
 pub fn describe(device: Device) -> String {
     match device {
         Device::Cuda(i) => format!("CUDA:{i} ({} GPU)", tch::Cuda::device_count()),
-        _ => format!("CPU ({} threads)", tch::get_num_threads()),
+        _ => match tch::get_num_threads() {
+            1 => "CPU (1 thread)".to_string(),
+            n => format!("CPU ({n} threads)"),
+        },
     }
 }
 

@@ -187,6 +187,11 @@ fn bad_configurations_are_refused_before_a_thread_starts() {
     let err = Run::start(c, dir.path(), RunOptions::default()).err().expect("must refuse");
     assert!(format!("{err:#}").contains("batch size"));
     let mut c = tiny_config(1);
+    c.method = medssl::methods::MethodConfig::Mixssl(Default::default());
+    c.data.image_size = 20;
+    let err = Run::start(c, dir.path(), RunOptions::default()).err().expect("must refuse");
+    assert!(format!("{err:#}").contains("multiple of 8"), "{err:#}");
+    let mut c = tiny_config(1);
     c.data.source = "builtin:nonsense".into();
     let err = Run::start(c, &dir.path().join("x"), RunOptions::default()).err().expect("must refuse");
     assert!(format!("{err:#}").contains("nonsense"));

@@ -63,6 +63,11 @@ fn pick_simclr_start_watch_the_curve_grow_and_stop() {
     assert!(!harness.state().session.knn.is_empty(), "the untrained encoder's kNN point arrived");
     assert!(harness.query_by_label_contains("images/s").is_some(), "progress shows throughput");
 
+    harness.get_by_label("Pause").click();
+    step_until(&mut harness, Duration::from_secs(5), |a| a.session.status == Status::Paused);
+    harness.get_by_label("Resume").click();
+    step_until(&mut harness, Duration::from_secs(5), |a| a.session.status == Status::Running);
+
     harness.get_by_label("Stop").click();
     step_until(&mut harness, Duration::from_secs(5), |a| {
         a.session.status == Status::Finished { stopped_early: true }

@@ -87,6 +87,19 @@ impl MethodConfig {
         }
     }
 
+    /// Refuses settings the method cannot run with, before any work starts.
+    pub fn check(&self, encoder: &EncoderConfig, image_size: i64) -> anyhow::Result<()> {
+        if let MethodConfig::Mixssl(_) = self {
+            let stride = encoder.stem.network_stride();
+            anyhow::ensure!(
+                image_size % stride == 0,
+                "MixSSL reconstructs the input from a feature map {stride}x smaller, so the image size \
+                 ({image_size} px) must be a multiple of {stride}"
+            );
+        }
+        Ok(())
+    }
+
     /// Creates the method's parameters under `p`.
     pub fn build(&self, p: &nn::Path, ctx: &BuildContext) -> anyhow::Result<Box<dyn Method>> {
         Ok(match self {

@@ -64,6 +64,11 @@ impl Stem {
             Stem::Small => 1,
         }
     }
+
+    /// Down-sampling of the whole network: the stem's, then ×2 in each of stages 2 to 4.
+    pub fn network_stride(self) -> i64 {
+        self.stride() * 8
+    }
 }
 
 fn conv(p: nn::Path, cin: i64, cout: i64, k: i64, stride: i64) -> nn::Conv2D {
@@ -174,7 +179,7 @@ impl ResNet {
 
     /// Input pixels per cell of the last feature map.
     pub fn stride(&self) -> i64 {
-        self.stem.stride() * 8
+        self.stem.network_stride()
     }
 
     /// The last feature map, `[B, out_channels, H/stride, W/stride]`.
