@@ -19,6 +19,5 @@ lint:
 test: lint
 	$(WITH_TORCH) cargo test --release
 
-bench: build
-	./target/release/medssl bench train-step --method simclr --arch resnet18 --size 64 --batch 64
-	./target/release/medssl bench augment --size 64
+bench:
+	$(WITH_TORCH) cargo bench --bench throughput

@@ -50,7 +50,19 @@ fn gui(a: GuiArgs) -> anyhow::Result<()> {
 }
 
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    run(std::env::args_os())
+}
+
+/// Runs `medssl` with these arguments (the first one being the program name).
+pub fn run<I, T>(args: I) -> ExitCode
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
     let result = match cli.command.unwrap_or(Cmd::Gui(GuiArgs::default())) {
         Cmd::Gui(args) => gui(args),
         Cmd::Train(args) => train::run(args),

@@ -14,7 +14,11 @@ pub fn run_native(app: WorkbenchApp) -> anyhow::Result<()> {
     let options = eframe::NativeOptions {
         viewport: eframe::egui::ViewportBuilder::default()
             .with_title("MedSSL Workbench")
-            .with_inner_size([1280.0, 820.0]),
+            .with_inner_size([1280.0, 820.0])
+            .with_icon(
+                eframe::icon_data::from_png_bytes(include_bytes!("../../assets/icon.png"))
+                    .expect("the shipped icon is a valid PNG"),
+            ),
         ..Default::default()
     };
     eframe::run_native("MedSSL Workbench", options, Box::new(|_| Ok(Box::new(app))))
