@@ -17,8 +17,9 @@ cache="${MEDSSL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/medssl}"
 site="$cache/torch-$want"
 if [ ! -f "$site/torch/lib/libtorch_cpu.so" ]; then
   mkdir -p "$cache"
+  # Leftovers of interrupted installs are never used; clear them before trying again.
+  rm -rf "$site".partial.*
   partial="$site.partial.$$"
-  rm -rf "$partial"
   echo "medssl: installing torch==$want from PyPI into $site (once; about 4.6 GB)" >&2
   python3 -m pip install --quiet --no-cache-dir --disable-pip-version-check \
     --target "$partial" "torch==$want" >&2

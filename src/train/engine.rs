@@ -218,6 +218,13 @@ impl<'a> Trainer<'a> {
                 let lr = learning_rate(&self.config.optim, step, total, warmup);
                 opt.set_lr(lr);
                 let output = self.method.step(&images);
+                // A large step can take seconds on a CPU: look at the commands between forward
+                // and backward too. Stop here drops the step before its update is applied.
+                let waited = Instant::now();
+                if let Control::Stop = self.obey_commands()? {
+                    return self.finish(true, None);
+                }
+                let waited = waited.elapsed();
                 let loss = output.loss.double_value(&[]);
                 if !loss.is_finite() {
                     anyhow::bail!(
@@ -227,7 +234,7 @@ impl<'a> Trainer<'a> {
                     );
                 }
                 opt.backward_step(&output.loss);
-                let dt = started.elapsed().as_secs_f64();
+                let dt = (started.elapsed() - waited).as_secs_f64();
                 let s = *sec_per_step.insert(sec_per_step.map_or(dt, |s| 0.9 * s + 0.1 * dt));
                 let record = StepRecord {
                     epoch,
