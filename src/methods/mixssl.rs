@@ -140,6 +140,13 @@ fn scalar(t: &Tensor) -> f64 {
     t.double_value(&[])
 }
 
+/// "0.12 0.55 0.87": one value per previewed image, in order.
+fn listed(values: &Tensor) -> String {
+    let v: Vec<f64> =
+        Vec::try_from(values.to_kind(Kind::Double).to_device(tch::Device::Cpu)).unwrap_or_default();
+    v.iter().map(|x| format!("{x:.2}")).collect::<Vec<_>>().join(" ")
+}
+
 impl Method for MixSsl {
     fn step(&mut self, images: &Tensor) -> StepOutput {
         let lambda = self.sample_lambda(images.size()[0]);
@@ -162,8 +169,11 @@ impl Method for MixSsl {
         vec![
             PreviewRow { label: "target x_t".into(), images: f.target },
             PreviewRow { label: "auxiliary x_a".into(), images: f.auxiliary },
-            PreviewRow { label: format!("mixed, λ = {:.2}", scalar(&f.lambda.get(0))), images: f.mixed },
-            PreviewRow { label: "reconstruction".into(), images: (f.reconstruction + 1.0) / 2.0 },
+            PreviewRow { label: format!("mixed, λ: {}", listed(&f.lambda)), images: f.mixed },
+            PreviewRow {
+                label: format!("reconstruction, λ': {}", listed(&f.lambda_pred)),
+                images: (f.reconstruction + 1.0) / 2.0,
+            },
         ]
     }
 

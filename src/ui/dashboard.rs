@@ -32,8 +32,9 @@ impl Dashboard {
                 .show(&mut cols[1], |plot| {
                     // Markers too: until epoch 1 ends there is a single point, which no line shows.
                     let name = "held-out kNN accuracy";
-                    plot.line(Line::new(name, s.knn.clone()));
-                    plot.points(Points::new(name, s.knn.clone()).radius(3.0));
+                    let color = Color32::from_rgb(90, 170, 255);
+                    plot.line(Line::new(name, s.knn.clone()).color(color));
+                    plot.points(Points::new(name, s.knn.clone()).radius(3.0).color(color));
                 });
         });
         if !s.epoch_metrics.is_empty() {
