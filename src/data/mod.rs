@@ -95,9 +95,8 @@ pub fn to_float(images: &Tensor) -> Tensor {
     }
 }
 
+/// The two splits of a run's data.
 pub struct Dataset {
-    pub source: DataSource,
-    pub class_names: Vec<String>,
     pub train: LabelledImages,
     pub heldout: LabelledImages,
 }
@@ -110,20 +109,14 @@ impl DataConfig {
     pub fn load_with_progress(&self, device: Device, progress: Progress) -> anyhow::Result<Dataset> {
         anyhow::ensure!(self.image_size >= 16, "image size must be at least 16 px");
         anyhow::ensure!(self.train_count > 0 && self.heldout_count > 0, "both splits need images");
-        let source = DataSource::parse(&self.source)?;
-        match source {
+        match DataSource::parse(&self.source)? {
             DataSource::Builtin(kind) => {
                 // One generated sequence, split by index: image i depends only on (seed, i), so
                 // the held-out images are new draws that training never sees.
                 let total = self.train_count + self.heldout_count;
                 let all = load_builtin(kind, total, self.image_size, self.seed, device, progress)?;
                 let (train, heldout) = all.split(self.train_count as i64);
-                Ok(Dataset {
-                    source,
-                    class_names: kind.class_names().iter().map(|s| s.to_string()).collect(),
-                    train,
-                    heldout,
-                })
+                Ok(Dataset { train, heldout })
             }
         }
     }

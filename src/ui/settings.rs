@@ -77,7 +77,9 @@ impl Settings {
         }
         let info = self.config.method.info();
         ui.label(egui::RichText::new(info.summary).small());
-        ui.label(egui::RichText::new(format!("{} · source: {}", info.family, info.source)).small().weak());
+        let labels = if info.needs_labels { "needs labels" } else { "no labels needed" };
+        let facts = format!("{} · {labels} · source: {}", info.family, info.source);
+        ui.label(egui::RichText::new(facts).small().weak());
     }
 
     fn data_form(&mut self, ui: &mut egui::Ui) {
@@ -94,6 +96,11 @@ impl Settings {
                     ui.selectable_value(&mut data.source, id, kind.display_name());
                 }
             });
+        if let Some(DataSource::Builtin(kind)) = current {
+            // What the kNN monitor measures; training itself never sees these labels.
+            let classes = format!("classes (for kNN only): {}", kind.class_names().join(", "));
+            ui.label(egui::RichText::new(classes).small().weak());
+        }
         egui::Grid::new("data").num_columns(2).show(ui, |ui| {
             row(ui, "Image size", DragValue::new(&mut data.image_size).range(16..=512).suffix(" px"));
             row(ui, "Training images", DragValue::new(&mut data.train_count).range(16..=100_000));
