@@ -106,10 +106,15 @@ impl DataConfig {
         self.load_with_progress(device, &no_progress)
     }
 
-    pub fn load_with_progress(&self, device: Device, progress: Progress) -> anyhow::Result<Dataset> {
+    /// Refuses settings no dataset can be made from, before any work starts.
+    pub fn validate(&self) -> anyhow::Result<DataSource> {
         anyhow::ensure!(self.image_size >= 16, "image size must be at least 16 px");
         anyhow::ensure!(self.train_count > 0 && self.heldout_count > 0, "both splits need images");
-        match DataSource::parse(&self.source)? {
+        DataSource::parse(&self.source)
+    }
+
+    pub fn load_with_progress(&self, device: Device, progress: Progress) -> anyhow::Result<Dataset> {
+        match self.validate()? {
             DataSource::Builtin(kind) => {
                 // One generated sequence, split by index: image i depends only on (seed, i), so
                 // the held-out images are new draws that training never sees.

@@ -103,8 +103,7 @@ impl RunConfig {
         );
         anyhow::ensure!(self.optim.lr.is_finite() && self.optim.lr > 0.0, "learning rate must be positive");
         anyhow::ensure!(self.encoder.width > 0.0, "encoder width must be positive");
-        anyhow::ensure!(self.data.image_size >= 16, "image size must be at least 16 px");
-        crate::data::DataSource::parse(&self.data.source)?;
+        self.data.validate()?;
         self.method.check(&self.encoder, self.data.image_size)
     }
 }
