@@ -1,8 +1,9 @@
 # Two commands set everything up: `make run` opens the workbench, `make test` runs the suite.
-# Both provision libtorch 2.11.0 on first use (scripts/libtorch.sh) into a per-user cache;
+# Both provision libtorch 2.11.0 (scripts/libtorch.sh) and, without a system one, cmake for the
+# JPEG-LS codec (scripts/cmake.sh) on first use, into a per-user cache;
 # name an existing install with LIBTORCH=/path/to/libtorch.
 SHELL := /bin/bash
-WITH_TORCH := set -euo pipefail; export LIBTORCH="$$(scripts/libtorch.sh)";
+WITH_TOOLS := set -euo pipefail; export LIBTORCH="$$(scripts/libtorch.sh)" CMAKE="$$(scripts/cmake.sh)";
 
 .PHONY: run build test lint bench
 
@@ -10,14 +11,14 @@ run: build
 	./target/release/medssl
 
 build:
-	$(WITH_TORCH) cargo build --release --bins
+	$(WITH_TOOLS) cargo build --release --bins
 
 lint:
 	cargo fmt --check
-	$(WITH_TORCH) cargo clippy --release --all-targets -- -D warnings
+	$(WITH_TOOLS) cargo clippy --release --all-targets -- -D warnings
 
 test: lint
-	$(WITH_TORCH) cargo test --release
+	$(WITH_TOOLS) cargo test --release
 
 bench:
-	$(WITH_TORCH) cargo bench --bench throughput
+	$(WITH_TOOLS) cargo bench --bench throughput

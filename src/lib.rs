@@ -6,6 +6,7 @@
 pub mod augment;
 pub mod cli;
 pub mod data;
+pub mod io;
 pub mod device;
 pub mod eval;
 pub mod methods;

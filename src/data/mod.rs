@@ -48,13 +48,7 @@ impl Default for DataConfig {
     }
 }
 
-/// Reports loading progress as (what, done, total); an error cancels the loading.
-pub type Progress<'a> = &'a dyn Fn(&str, usize, usize) -> anyhow::Result<()>;
-
-/// Progress for callers with nothing to show and nothing to cancel.
-pub fn no_progress(_: &str, _: usize, _: usize) -> anyhow::Result<()> {
-    Ok(())
-}
+pub use crate::io::{no_progress, Progress};
 
 /// Images `[N, 3, H, W]` stored as bytes (a quarter of f32's memory, so 224 px datasets fit on
 /// a GPU), and their class labels `[N]`.
