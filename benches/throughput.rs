@@ -1,10 +1,11 @@
 //! `cargo bench`: the standard workloads of `medssl bench`, the figures to set beside
-//! `shared/bench/ref_simclr_step.py` and `ref_augment.py` run on the same machine.
+//! `shared/bench/ref_simclr_step.py`, `ref_augment.py` and `ref_io.py` run on the same machine.
 use std::process::ExitCode;
 
-const WORKLOADS: [&[&str]; 2] = [
+const WORKLOADS: [&[&str]; 3] = [
     &["bench", "train-step", "--method", "simclr", "--arch", "resnet18", "--size", "64", "--batch", "64"],
     &["bench", "augment", "--size", "64"],
+    &["bench", "io", "--slices", "300"],
 ];
 
 fn main() -> ExitCode {

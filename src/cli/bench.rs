@@ -15,6 +15,8 @@ pub enum BenchCmd {
     TrainStep(TrainStepArgs),
     /// The SimCLR two-view augmentation pipeline, like ref_augment.py.
     Augment(AugmentArgs),
+    /// Opening a CT series and a .nii.gz, like ref_io.py.
+    Io(super::bench_io::IoArgs),
 }
 
 #[derive(Args)]
@@ -65,6 +67,7 @@ pub fn run(cmd: BenchCmd) -> anyhow::Result<()> {
     match cmd {
         BenchCmd::TrainStep(a) => train_step(a),
         BenchCmd::Augment(a) => augment(a),
+        BenchCmd::Io(a) => super::bench_io::run(a),
     }
 }
 

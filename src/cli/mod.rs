@@ -1,5 +1,7 @@
 //! `medssl`: the GUI by default, and the same work headless.
 mod bench;
+mod bench_io;
+mod inspect;
 mod train;
 
 use crate::train::Preset;
@@ -25,6 +27,9 @@ enum Cmd {
     Bench(bench::BenchCmd),
     /// List the SSL methods and the device libtorch sees.
     Methods,
+    /// Print the series, shape, spacing, orientation, modality, encoding and value range of a
+    /// scan, image or folder; never patient-identifying data.
+    Inspect(inspect::InspectArgs),
 }
 
 #[derive(Args, Default)]
@@ -67,6 +72,7 @@ where
         Cmd::Gui(args) => gui(args),
         Cmd::Train(args) => train::run(args),
         Cmd::Bench(cmd) => bench::run(cmd),
+        Cmd::Inspect(args) => inspect::run(args),
         Cmd::Methods => {
             list_methods();
             Ok(())

@@ -32,7 +32,9 @@ impl Found {
     pub fn with_volume(&self, index: usize) -> Source {
         match &self.source {
             Source::Nifti { path, .. } => Source::Nifti { path: path.clone(), volume: index },
-            Source::Npz { path, split, .. } => Source::Npz { path: path.clone(), split: split.clone(), index },
+            Source::Npz { path, split, .. } => {
+                Source::Npz { path: path.clone(), split: split.clone(), index }
+            }
             other => other.clone(),
         }
     }
@@ -161,7 +163,12 @@ pub fn open(path: &Path, progress: Progress) -> anyhow::Result<Volume> {
         [one] => load(&one.source, progress),
         many => {
             let list: Vec<String> = many.iter().map(|f| format!("  {}", f.label)).collect();
-            anyhow::bail!("{} holds {} series or images; pick one:\n{}", path.display(), many.len(), list.join("\n"))
+            anyhow::bail!(
+                "{} holds {} series or images; pick one:\n{}",
+                path.display(),
+                many.len(),
+                list.join("\n")
+            )
         }
     }
 }

@@ -72,7 +72,8 @@ fn is_identifying(name: &str) -> bool {
         "Birth",
         "Issuer",
     ];
-    const TIMES_OF_DAY: [&str; 5] = ["StudyTime", "SeriesTime", "AcquisitionTime", "ContentTime", "InstanceCreationTime"];
+    const TIMES_OF_DAY: [&str; 5] =
+        ["StudyTime", "SeriesTime", "AcquisitionTime", "ContentTime", "InstanceCreationTime"];
     const NIFTI_FREE_TEXT: [&str; 3] = ["descrip", "aux_file", "db_name"];
     if SAFE.contains(&name) {
         return false;
@@ -89,13 +90,34 @@ mod tests {
 
     #[test]
     fn identifying_fields_are_marked_and_acquisition_parameters_are_not() {
-        for name in ["PatientName", "PatientID", "PatientBirthDate", "PatientAddress", "InstitutionName",
-            "ReferringPhysicianName", "AccessionNumber", "StudyInstanceUID", "StudyDate", "StudyTime",
-            "OtherPatientIDs", "DeviceSerialNumber", "descrip"] {
+        for name in [
+            "PatientName",
+            "PatientID",
+            "PatientBirthDate",
+            "PatientAddress",
+            "InstitutionName",
+            "ReferringPhysicianName",
+            "AccessionNumber",
+            "StudyInstanceUID",
+            "StudyDate",
+            "StudyTime",
+            "OtherPatientIDs",
+            "DeviceSerialNumber",
+            "descrip",
+        ] {
             assert!(is_identifying(name), "{name} must be hidden");
         }
-        for name in ["Modality", "Rows", "PixelSpacing", "EchoTime", "RescaleSlope", "PatientPosition",
-            "TransferSyntaxUID", "SliceThickness", "pixdim"] {
+        for name in [
+            "Modality",
+            "Rows",
+            "PixelSpacing",
+            "EchoTime",
+            "RescaleSlope",
+            "PatientPosition",
+            "TransferSyntaxUID",
+            "SliceThickness",
+            "pixdim",
+        ] {
             assert!(!is_identifying(name), "{name} is not identifying");
         }
     }

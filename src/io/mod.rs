@@ -26,7 +26,12 @@ pub fn no_progress(_: &str, _: usize, _: usize) -> anyhow::Result<()> {
 /// header claiming 60000³ voxels in a 1 kB file is malformed, not a request for 800 TB.
 /// `max_ratio` is how many bytes of data one byte of file may expand to (1 for raw data,
 /// about 1032 for deflate, deflate's best case).
-pub fn check_declared_size(what: &str, declared_bytes: u128, file_bytes: u64, max_ratio: u64) -> anyhow::Result<()> {
+pub fn check_declared_size(
+    what: &str,
+    declared_bytes: u128,
+    file_bytes: u64,
+    max_ratio: u64,
+) -> anyhow::Result<()> {
     let limit = file_bytes as u128 * max_ratio as u128;
     anyhow::ensure!(
         declared_bytes <= limit,

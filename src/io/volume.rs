@@ -117,9 +117,7 @@ impl Volume {
 
     /// Patient position (RAS+, mm) of a voxel index.
     pub fn world(&self, voxel: [f64; 3]) -> [f64; 3] {
-        std::array::from_fn(|r| {
-            (0..3).map(|c| self.affine[r][c] * voxel[c]).sum::<f64>() + self.affine[r][3]
-        })
+        std::array::from_fn(|r| (0..3).map(|c| self.affine[r][c] * voxel[c]).sum::<f64>() + self.affine[r][3])
     }
 
     /// The side of the patient each voxel axis points towards ('R', 'A', 'S', ...).

@@ -1,46 +1,192 @@
 //! DICOM files and series through dicom-rs: grouping files into series, ordering slices in
 //! space, decoding pixels of every common transfer syntax into one volume.
-use super::{Progress, Volume};
-use std::path::PathBuf;
+mod geometry;
+mod header;
+mod palette;
+mod pixels;
+mod raw;
+mod words32;
+mod write;
 
-/// The files of one series (same SeriesInstanceUID), as found; `load` orders them.
+use super::{check_declared_size, standard_ct_windows, Progress, Provenance, Volume};
+use dicom::dictionary_std::tags;
+use dicom::object::{DefaultDicomObject, OpenFileOptions};
+use header::SliceHeader;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+pub use header::transfer_syntax_name;
+pub use write::{write_ct_series, SeriesLayout};
+
+/// The files of one series (same SeriesInstanceUID, frame size and orientation), with the
+/// headers `load` orders them by.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Series {
     pub files: Vec<PathBuf>,
-    pub modality: String,
-    /// Frames in the series (multi-frame files count all theirs).
-    pub frames: usize,
-    pub rows: usize,
-    pub columns: usize,
-    pub transfer_syntax: String,
+    headers: Vec<SliceHeader>,
 }
 
 impl Series {
-    /// "CT series, 300 files, 512×512, Explicit VR Little Endian": nothing identifying.
+    pub fn modality(&self) -> &str {
+        &self.headers[0].modality
+    }
+
+    pub fn frames(&self) -> usize {
+        self.headers.iter().map(|h| h.frames).sum()
+    }
+
+    pub fn transfer_syntax(&self) -> String {
+        transfer_syntax_name(&self.headers[0].transfer_syntax_uid)
+    }
+
+    /// "CT series, 300 files, 300 frames, 512×512, Explicit VR Little Endian (…)": nothing
+    /// identifying.
     pub fn label(&self) -> String {
+        let h = &self.headers[0];
+        let (files, frames) = (self.files.len(), self.frames());
+        let plural = |n: usize| if n == 1 { "" } else { "s" };
         format!(
-            "{} series, {} file{}, {} frame{}, {}×{}, {}",
-            self.modality,
-            self.files.len(),
-            if self.files.len() == 1 { "" } else { "s" },
-            self.frames,
-            if self.frames == 1 { "" } else { "s" },
-            self.columns,
-            self.rows,
-            self.transfer_syntax
+            "{} series, {files} file{}, {frames} frame{}, {}×{}, {}",
+            h.modality,
+            plural(files),
+            plural(frames),
+            h.columns,
+            h.rows,
+            self.transfer_syntax()
         )
     }
 }
 
-/// Reads the headers of `files` and groups them into series. With `strict`, a file that is
-/// not DICOM is an error; otherwise it is skipped.
-pub fn scan(files: &[PathBuf], strict: bool, progress: Progress) -> anyhow::Result<Vec<Series>> {
-    let _ = (files, strict, progress);
-    anyhow::bail!("DICOM support is not built yet")
+/// Opens a DICOM file: a part-10 file (with or without its preamble), else a bare data set.
+/// `header_only` stops before the pixel data.
+fn open(path: &Path, header_only: bool) -> anyhow::Result<DefaultDicomObject> {
+    let options = OpenFileOptions::new();
+    let options = if header_only { options.read_until(tags::PIXEL_DATA) } else { options };
+    options.open_file(path).or_else(|part10| {
+        raw::open_bare(path).map_err(|bare| {
+            anyhow::anyhow!("{} is not a readable DICOM file: {part10}; {bare:#}", path.display())
+        })
+    })
 }
 
-/// Loads a series into one volume.
+/// Reads the headers of `files` and groups them into series. With `strict` (a file named
+/// directly), a file that is not DICOM or holds no image is an error; in a folder it is skipped.
+pub fn scan(files: &[PathBuf], strict: bool, progress: Progress) -> anyhow::Result<Vec<Series>> {
+    let mut groups: BTreeMap<_, Series> = BTreeMap::new();
+    for (i, path) in files.iter().enumerate() {
+        progress("reading DICOM headers", i, files.len())?;
+        let header = open(path, true).and_then(|obj| {
+            let header = SliceHeader::read(&obj);
+            // The pixel data itself is not read here (it is most of the file): a file with
+            // image dimensions but no pixels fails when loaded, naming itself.
+            anyhow::ensure!(
+                header.rows > 0 && header.columns > 0,
+                "{} holds no image (no Rows and Columns: a {} object)",
+                path.display(),
+                header.modality
+            );
+            Ok(header)
+        });
+        match header {
+            Ok(header) => {
+                let key =
+                    (header.stack_key(), if header.series_uid.is_none() { Some(path.clone()) } else { None });
+                let series =
+                    groups.entry(key).or_insert_with(|| Series { files: Vec::new(), headers: Vec::new() });
+                series.files.push(path.clone());
+                series.headers.push(header);
+            }
+            Err(e) if strict => return Err(e),
+            Err(_) => {}
+        }
+    }
+    progress("reading DICOM headers", files.len(), files.len())?;
+    anyhow::ensure!(!groups.is_empty(), "none of the {} files holds a DICOM image", files.len());
+    Ok(groups.into_values().collect())
+}
+
+/// Loads a series into one volume: slices in spatial order, values after the Modality LUT.
+/// Files are decoded on all cores; `progress` is called from this thread only.
 pub fn load(series: &Series, progress: Progress) -> anyhow::Result<Volume> {
-    let _ = (series, progress);
-    anyhow::bail!("DICOM support is not built yet")
+    let order = geometry::order(&series.headers)?;
+    let ordered: Vec<&SliceHeader> = order.iter().map(|i| &series.headers[*i]).collect();
+    let first_path = &series.files[order[0]];
+    let first = open(first_path, false)?;
+    let channels = pixels::channels(ordered[0]);
+    let (rows, columns) = (ordered[0].rows, ordered[0].columns);
+    let frame_len = rows * columns * channels;
+    let total_frames: usize = ordered.iter().map(|h| h.frames).sum();
+    let file_bytes: u64 = series.files.iter().map(|f| std::fs::metadata(f).map_or(0, |m| m.len())).sum();
+    let declared: u128 = ordered.iter().map(|h| h.declared_bytes()).sum();
+    let ratio = if ordered.iter().all(|h| header::is_native(&h.transfer_syntax_uid)) { 1 } else { 1032 };
+    check_declared_size("the DICOM series", declared, file_bytes, ratio)?;
+
+    let mut voxels = vec![0f32; total_frames * frame_len];
+    let mut chunks: Vec<(usize, &mut [f32])> = Vec::with_capacity(order.len());
+    let mut rest = voxels.as_mut_slice();
+    for (slot, header) in ordered.iter().enumerate() {
+        let (chunk, tail) = rest.split_at_mut(header.frames * frame_len);
+        chunks.push((slot, chunk));
+        rest = tail;
+    }
+    let queue = Mutex::new(chunks);
+    let done = AtomicUsize::new(0);
+    let stop = AtomicBool::new(false);
+    let failure: Mutex<Option<anyhow::Error>> = Mutex::new(None);
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(order.len());
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| {
+                while !stop.load(Ordering::Relaxed) {
+                    let Some((slot, chunk)) = queue.lock().map(|mut q| q.pop()).ok().flatten() else { break };
+                    let path = &series.files[order[slot]];
+                    let result = if slot == 0 {
+                        pixels::decode_into(&first, ordered[0], chunk)
+                    } else {
+                        open(path, false).and_then(|obj| pixels::decode_into(&obj, ordered[slot], chunk))
+                    };
+                    if let Err(e) = result {
+                        stop.store(true, Ordering::Relaxed);
+                        if let Ok(mut f) = failure.lock() {
+                            f.get_or_insert(e.context(format!("{}", path.display())));
+                        }
+                    }
+                    done.fetch_add(1, Ordering::Relaxed);
+                }
+            });
+        }
+        // Report from the calling thread, which owns `progress`; an error from it cancels.
+        loop {
+            let n = done.load(Ordering::Relaxed);
+            if let Err(e) = progress("decoding DICOM files", n, order.len()) {
+                stop.store(true, Ordering::Relaxed);
+                if let Ok(mut f) = failure.lock() {
+                    f.get_or_insert(e);
+                }
+                break;
+            }
+            if n == order.len() || stop.load(Ordering::Relaxed) {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(15));
+        }
+    });
+    if let Some(e) = failure.into_inner().ok().flatten() {
+        return Err(e);
+    }
+
+    let mut volume = Volume::new(voxels, [columns, rows, total_frames], channels, [1.0; 3]);
+    volume.affine = geometry::affine(&ordered);
+    volume.modality = ordered[0].modality.clone();
+    volume.inverted = ordered[0].photometric == "MONOCHROME1";
+    volume.windows = header::windows(&first);
+    if volume.modality == "CT" && channels == 1 {
+        volume.windows.extend(standard_ct_windows());
+    }
+    volume.metadata = header::metadata(&first);
+    volume.provenance =
+        Provenance { format: "DICOM".into(), encoding: series.transfer_syntax(), files: series.files.len() };
+    Ok(volume)
 }

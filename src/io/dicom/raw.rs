@@ -1,0 +1,39 @@
+//! Data sets written without the part-10 preamble and file meta group, which older software
+//! produced: the transfer syntax is guessed from the first element, as pydicom does.
+use anyhow::Context;
+use dicom::dictionary_std::uids;
+use dicom::encoding::TransferSyntaxIndex;
+use dicom::object::meta::FileMetaTableBuilder;
+use dicom::object::{DefaultDicomObject, InMemDicomObject};
+use dicom::transfer_syntax::TransferSyntaxRegistry;
+use std::io::{BufReader, Read};
+use std::path::Path;
+
+/// The transfer syntax the first element's bytes are consistent with: its group number tells
+/// the byte order, two upper-case letters after the tag tell an explicit VR. `None` when the
+/// start does not look like a data set (group 0x0008 is where a bare data set begins).
+fn guess_transfer_syntax(start: &[u8]) -> Option<&'static str> {
+    let [g0, g1, _, _, v0, v1, ..] = *start else { return None };
+    let explicit = v0.is_ascii_uppercase() && v1.is_ascii_uppercase();
+    match (u16::from_le_bytes([g0, g1]), u16::from_be_bytes([g0, g1]), explicit) {
+        (0x0008, _, true) => Some(uids::EXPLICIT_VR_LITTLE_ENDIAN),
+        (0x0008, _, false) => Some(uids::IMPLICIT_VR_LITTLE_ENDIAN),
+        // Explicit VR Big Endian: retired from the standard, still found in archives.
+        (_, 0x0008, true) => Some("1.2.840.10008.1.2.2"),
+        _ => None,
+    }
+}
+
+/// Reads a bare data set, or says why the file is not DICOM at all.
+pub fn open_bare(path: &Path) -> anyhow::Result<DefaultDicomObject> {
+    let mut file = BufReader::new(std::fs::File::open(path)?);
+    let mut start = [0u8; 8];
+    file.read_exact(&mut start).context("the file is shorter than one DICOM element")?;
+    let uid = guess_transfer_syntax(&start)
+        .context("no DICM marker at byte 128 and no data set at byte 0: not a DICOM file")?;
+    let ts = TransferSyntaxRegistry.get(uid).context("transfer syntax missing from the registry")?;
+    let reader = std::io::Cursor::new(start).chain(file);
+    let obj = InMemDicomObject::read_dataset_with_ts(reader, ts)
+        .with_context(|| format!("no file meta group; read as {} it fails", ts.name()))?;
+    Ok(obj.with_meta(FileMetaTableBuilder::new().transfer_syntax(uid))?)
+}
