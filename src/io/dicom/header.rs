@@ -4,6 +4,7 @@ use crate::io::{Metadata, Window};
 use dicom::core::{DataDictionary, Tag, VR};
 use dicom::dictionary_std::{tags, StandardDataDictionary};
 use dicom::encoding::TransferSyntaxIndex;
+use dicom::object::mem::InMemElement;
 use dicom::object::{DefaultDicomObject, InMemDicomObject};
 use dicom::transfer_syntax::TransferSyntaxRegistry;
 
@@ -34,7 +35,9 @@ pub struct SliceHeader {
 }
 
 impl SliceHeader {
-    pub fn read(obj: &DefaultDicomObject) -> Self {
+    /// Fails on an image attribute whose value is not a number, which is a corrupt header
+    /// rather than a default to guess.
+    pub fn read(obj: &DefaultDicomObject) -> anyhow::Result<Self> {
         let shared = functional_group(obj, tags::SHARED_FUNCTIONAL_GROUPS_SEQUENCE, 0);
         let per_frame = obj.get(tags::PER_FRAME_FUNCTIONAL_GROUPS_SEQUENCE).and_then(|e| e.items());
         let frame_positions: Vec<[f64; 3]> = per_frame
@@ -55,20 +58,26 @@ impl SliceHeader {
         let pixel_spacing = floats(obj, tags::PIXEL_SPACING)
             .or_else(|| shared_floats(tags::PIXEL_MEASURES_SEQUENCE, tags::PIXEL_SPACING))
             .and_then(|v| v.try_into().ok());
-        let slice_step = float(obj, tags::SPACING_BETWEEN_SLICES)
+        // RT dose grids give their frames' offsets along the normal instead of positions.
+        let grid_step =
+            floats(obj, tags::GRID_FRAME_OFFSET_VECTOR).filter(|g| g.len() > 1).map(|g| (g[1] - g[0]).abs());
+        let slice_step = grid_step
+            .or_else(|| float(obj, tags::SPACING_BETWEEN_SLICES))
             .or_else(|| {
                 shared_floats(tags::PIXEL_MEASURES_SEQUENCE, tags::SPACING_BETWEEN_SLICES).map(|v| v[0])
             })
             .or_else(|| float(obj, tags::SLICE_THICKNESS))
             .or_else(|| shared_floats(tags::PIXEL_MEASURES_SEQUENCE, tags::SLICE_THICKNESS).map(|v| v[0]));
-        Self {
+        Ok(Self {
             series_uid: text(obj, tags::SERIES_INSTANCE_UID),
             modality: text(obj, tags::MODALITY).unwrap_or_else(|| "OT".into()),
-            rows: int(obj, tags::ROWS).unwrap_or(0) as usize,
-            columns: int(obj, tags::COLUMNS).unwrap_or(0) as usize,
-            frames: int(obj, tags::NUMBER_OF_FRAMES).unwrap_or(1).max(1) as usize,
-            samples_per_pixel: int(obj, tags::SAMPLES_PER_PIXEL).unwrap_or(1).max(1) as usize,
-            bits_allocated: int(obj, tags::BITS_ALLOCATED).unwrap_or(16) as usize,
+            rows: strict_int(obj, tags::ROWS, "Rows")?.unwrap_or(0) as usize,
+            columns: strict_int(obj, tags::COLUMNS, "Columns")?.unwrap_or(0) as usize,
+            frames: strict_int(obj, tags::NUMBER_OF_FRAMES, "NumberOfFrames")?.unwrap_or(1).max(1) as usize,
+            samples_per_pixel: strict_int(obj, tags::SAMPLES_PER_PIXEL, "SamplesPerPixel")?
+                .unwrap_or(1)
+                .max(1) as usize,
+            bits_allocated: strict_int(obj, tags::BITS_ALLOCATED, "BitsAllocated")?.unwrap_or(16) as usize,
             photometric: text(obj, tags::PHOTOMETRIC_INTERPRETATION).unwrap_or_default(),
             position: floats(obj, tags::IMAGE_POSITION_PATIENT)
                 .and_then(|v| v.try_into().ok())
@@ -79,7 +88,7 @@ impl SliceHeader {
             slice_step: slice_step.filter(|s| *s > 0.0),
             instance_number: int(obj, tags::INSTANCE_NUMBER),
             transfer_syntax_uid: obj.meta().transfer_syntax().trim_end_matches('\0').to_string(),
-        }
+        })
     }
 
     /// Files of one series with the same frame size and orientation stack into one volume.
@@ -146,10 +155,10 @@ pub fn metadata(obj: &DefaultDicomObject) -> Metadata {
             .unwrap_or_else(|| format!("Private{:04X}{:04X}", tag.group(), tag.element()));
         let value = match element.vr() {
             VR::SQ => format!("<sequence of {} items>", element.items().map_or(0, |i| i.len())),
-            VR::OB | VR::OW | VR::OF | VR::OD | VR::OL | VR::OV | VR::UN => {
+            VR::OB | VR::OW | VR::OF | VR::OD | VR::OL | VR::OV => {
                 format!("<{} bytes>", element.header().len.get().unwrap_or(0))
             }
-            _ => element.to_str().map(|s| truncate(s.trim_end_matches(['\0', ' ']), 200)).unwrap_or_default(),
+            _ => value_text(element).map(|s| truncate(&s, 200)).unwrap_or_default(),
         };
         meta.push(format!("({:04X},{:04X})", tag.group(), tag.element()), name, value);
     }
@@ -163,22 +172,62 @@ fn truncate(s: &str, max: usize) -> String {
     }
 }
 
+/// An element's value as text. Elements kept as UN (an implicit-VR data set re-encoded as
+/// explicit without a dictionary) are read with the VR the standard dictionary gives them,
+/// as pydicom does.
+fn value_text(element: &InMemElement) -> Option<String> {
+    let raw = if element.vr() == VR::UN {
+        let bytes = element.to_bytes().ok()?;
+        let vr = StandardDataDictionary.by_tag(element.header().tag).map(|e| e.vr.relaxed());
+        match vr {
+            Some(VR::US) => bytes
+                .chunks_exact(2)
+                .map(|b| u16::from_le_bytes([b[0], b[1]]).to_string())
+                .collect::<Vec<_>>()
+                .join("\\"),
+            Some(VR::UL) => bytes
+                .chunks_exact(4)
+                .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]).to_string())
+                .collect::<Vec<_>>()
+                .join("\\"),
+            Some(VR::SS) => bytes
+                .chunks_exact(2)
+                .map(|b| i16::from_le_bytes([b[0], b[1]]).to_string())
+                .collect::<Vec<_>>()
+                .join("\\"),
+            _ => String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    } else {
+        element.to_str().ok()?.into_owned()
+    };
+    let trimmed = raw.trim_matches(|c: char| c == '\0' || c.is_whitespace());
+    (!trimmed.is_empty()).then(|| trimmed.to_string())
+}
+
 fn text(obj: &InMemDicomObject, tag: Tag) -> Option<String> {
-    let s = obj.get(tag)?.to_str().ok()?;
-    let s = s.trim_matches(|c: char| c == '\0' || c.is_whitespace());
-    (!s.is_empty()).then(|| s.to_string())
+    value_text(obj.get(tag)?)
+}
+
+/// An integer attribute that must be a non-negative number when present.
+fn strict_int(obj: &InMemDicomObject, tag: Tag, name: &str) -> anyhow::Result<Option<i64>> {
+    let Some(value) = text(obj, tag) else { return Ok(None) };
+    match value.split('\\').next().unwrap_or("").trim().parse::<i64>() {
+        Ok(v) if v >= 0 => Ok(Some(v)),
+        _ => anyhow::bail!("the header is corrupt: {name} is {value:?}, not a count"),
+    }
 }
 
 fn int(obj: &InMemDicomObject, tag: Tag) -> Option<i64> {
-    obj.get(tag)?.to_int::<i64>().ok()
+    text(obj, tag)?.split('\\').next()?.trim().parse().ok()
 }
 
 fn float(obj: &InMemDicomObject, tag: Tag) -> Option<f64> {
-    obj.get(tag)?.to_float64().ok()
+    floats(obj, tag).map(|v| v[0])
 }
 
 fn floats(obj: &InMemDicomObject, tag: Tag) -> Option<Vec<f64>> {
-    obj.get(tag)?.to_multi_float64().ok().filter(|v| !v.is_empty())
+    let values: Option<Vec<f64>> = text(obj, tag)?.split('\\').map(|v| v.trim().parse().ok()).collect();
+    values.filter(|v| !v.is_empty())
 }
 
 /// Item `index` of a functional group sequence.

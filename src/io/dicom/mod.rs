@@ -2,6 +2,7 @@
 //! space, decoding pixels of every common transfer syntax into one volume.
 mod geometry;
 mod header;
+mod jpeg_rgb;
 mod palette;
 mod pixels;
 mod raw;
@@ -9,6 +10,7 @@ mod words32;
 mod write;
 
 use super::{check_declared_size, standard_ct_windows, Progress, Provenance, Volume};
+use anyhow::Context;
 use dicom::dictionary_std::tags;
 use dicom::object::{DefaultDicomObject, OpenFileOptions};
 use header::SliceHeader;
@@ -65,10 +67,25 @@ fn open(path: &Path, header_only: bool) -> anyhow::Result<DefaultDicomObject> {
     let options = OpenFileOptions::new();
     let options = if header_only { options.read_until(tags::PIXEL_DATA) } else { options };
     options.open_file(path).or_else(|part10| {
-        raw::open_bare(path).map_err(|bare| {
-            anyhow::anyhow!("{} is not a readable DICOM file: {part10}; {bare:#}", path.display())
-        })
+        if raw::has_part10_marker(path) {
+            return raw::open_mislabelled(path).map_err(|_| {
+                anyhow::anyhow!("{} is a DICOM file that cannot be read: {}", path.display(), chain(&part10))
+            });
+        }
+        raw::open_bare(path).with_context(|| format!("{} is not a readable DICOM file", path.display()))
     })
+}
+
+/// dicom-rs errors print only their outermost message; the cause is further down.
+fn chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(e) = source {
+        text.push_str(": ");
+        text.push_str(&e.to_string());
+        source = e.source();
+    }
+    text
 }
 
 /// Reads the headers of `files` and groups them into series. With `strict` (a file named
@@ -78,7 +95,7 @@ pub fn scan(files: &[PathBuf], strict: bool, progress: Progress) -> anyhow::Resu
     for (i, path) in files.iter().enumerate() {
         progress("reading DICOM headers", i, files.len())?;
         let header = open(path, true).and_then(|obj| {
-            let header = SliceHeader::read(&obj);
+            let header = SliceHeader::read(&obj).with_context(|| format!("{}", path.display()))?;
             // The pixel data itself is not read here (it is most of the file): a file with
             // image dimensions but no pixels fails when loaded, naming itself.
             anyhow::ensure!(

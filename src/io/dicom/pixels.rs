@@ -24,8 +24,19 @@ pub fn decode_into(obj: &DefaultDicomObject, header: &SliceHeader, out: &mut [f3
 fn decode(obj: &DefaultDicomObject, header: &SliceHeader, out: &mut [f32]) -> anyhow::Result<()> {
     anyhow::ensure!(obj.get(tags::PIXEL_DATA).is_some(), "the file holds no pixel data");
     let photometric = header.photometric.as_str();
-    if header.bits_allocated == 32 && is_native(&header.transfer_syntax_uid) {
+    if super::words32::applies(header) {
         return super::words32::decode_into(obj, header, out);
+    }
+    if super::jpeg_rgb::applies(obj, photometric, &header.transfer_syntax_uid) {
+        let values = super::jpeg_rgb::decode(obj, header.frames)?;
+        anyhow::ensure!(
+            values.len() == out.len(),
+            "decoded {} values where {} were expected",
+            values.len(),
+            out.len()
+        );
+        out.copy_from_slice(&values);
+        return Ok(());
     }
     let data = obj.decode_pixel_data()?;
     let pixels = header.rows * header.columns * header.frames;

@@ -3,7 +3,7 @@
 use anyhow::Context;
 use dicom::dictionary_std::uids;
 use dicom::encoding::TransferSyntaxIndex;
-use dicom::object::meta::FileMetaTableBuilder;
+use dicom::object::meta::{FileMetaTable, FileMetaTableBuilder};
 use dicom::object::{DefaultDicomObject, InMemDicomObject};
 use dicom::transfer_syntax::TransferSyntaxRegistry;
 use std::io::{BufReader, Read};
@@ -24,13 +24,34 @@ fn guess_transfer_syntax(start: &[u8]) -> Option<&'static str> {
     }
 }
 
+/// Whether the file has part 10's "DICM" after the 128-byte preamble.
+pub fn has_part10_marker(path: &Path) -> bool {
+    let mut head = [0u8; 132];
+    std::fs::File::open(path).and_then(|mut f| f.read_exact(&mut head)).is_ok() && &head[128..] == b"DICM"
+}
+
+/// A part-10 file whose data set is not in the transfer syntax its meta group names: some
+/// writers put an implicit VR data set after a meta group that says explicit. The data set is
+/// re-read in implicit VR Little Endian, keeping the meta group (and so the pixel codec).
+pub fn open_mislabelled(path: &Path) -> anyhow::Result<DefaultDicomObject> {
+    let mut file = BufReader::new(std::fs::File::open(path)?);
+    let mut preamble = [0u8; 128];
+    file.read_exact(&mut preamble)?;
+    let meta = FileMetaTable::from_reader(&mut file)?;
+    let implicit = TransferSyntaxRegistry
+        .get(uids::IMPLICIT_VR_LITTLE_ENDIAN)
+        .context("transfer syntax missing from the registry")?;
+    let obj = InMemDicomObject::read_dataset_with_ts(file, implicit)?;
+    Ok(obj.with_exact_meta(meta))
+}
+
 /// Reads a bare data set, or says why the file is not DICOM at all.
 pub fn open_bare(path: &Path) -> anyhow::Result<DefaultDicomObject> {
     let mut file = BufReader::new(std::fs::File::open(path)?);
     let mut start = [0u8; 8];
     file.read_exact(&mut start).context("the file is shorter than one DICOM element")?;
     let uid = guess_transfer_syntax(&start)
-        .context("no DICM marker at byte 128 and no data set at byte 0: not a DICOM file")?;
+        .context("neither a DICM marker at byte 128 nor a data set at byte 0")?;
     let ts = TransferSyntaxRegistry.get(uid).context("transfer syntax missing from the registry")?;
     let reader = std::io::Cursor::new(start).chain(file);
     let obj = InMemDicomObject::read_dataset_with_ts(reader, ts)
