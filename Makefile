@@ -18,7 +18,7 @@ lint:
 	$(WITH_TOOLS) cargo clippy --release --all-targets -- -D warnings
 
 test: lint
-	$(WITH_TOOLS) cargo test --release
+	$(WITH_TOOLS) scripts/testdata.sh >/dev/null; cargo test --release
 
 bench:
 	$(WITH_TOOLS) cargo bench --bench throughput

@@ -1,22 +1,32 @@
 //! Datasets built from loaded files or generated in process, split into a training set and a
 //! held-out labelled set, and kept on the training device as whole tensors.
 pub mod builtin;
+pub mod files;
 
 use anyhow::Context;
 use builtin::BuiltinKind;
+use files::FileOptions;
 use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
 use tch::{Device, Kind, Tensor};
 
-/// Where images come from. Written `builtin:ct`, `builtin:histo`, `builtin:natural`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Where images come from: a built-in set, written `builtin:ct`, `builtin:histo` or
+/// `builtin:natural`, or files on disk, written `files:PATH` (a class folder, a folder or file
+/// of images, volumes, or a MedMNIST `.npz`).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DataSource {
     Builtin(BuiltinKind),
+    Files(PathBuf),
 }
 
 impl DataSource {
     pub fn parse(s: &str) -> anyhow::Result<Self> {
+        if let Some(path) = s.strip_prefix("files:") {
+            anyhow::ensure!(!path.trim().is_empty(), "'files:' needs a path, e.g. files:/data/tiles");
+            return Ok(DataSource::Files(PathBuf::from(path)));
+        }
         let builtin = s.strip_prefix("builtin:").with_context(|| {
-            format!("unknown data source '{s}': use builtin:ct, builtin:histo or builtin:natural")
+            format!("unknown data source '{s}': use builtin:ct, builtin:histo, builtin:natural or files:PATH")
         })?;
         BuiltinKind::parse(builtin)
             .map(DataSource::Builtin)
@@ -26,6 +36,7 @@ impl DataSource {
     pub fn id(&self) -> String {
         match self {
             DataSource::Builtin(k) => format!("builtin:{}", k.id()),
+            DataSource::Files(path) => format!("files:{}", path.display()),
         }
     }
 }
@@ -40,21 +51,34 @@ pub struct DataConfig {
     /// Labelled images never trained on, for evaluation.
     pub heldout_count: usize,
     pub seed: u64,
+    /// How a `files:` source is read; built-in sources ignore it, and configs that leave it at
+    /// its defaults do not write it.
+    #[serde(skip_serializing_if = "FileOptions::is_default")]
+    pub files: FileOptions,
 }
 
 impl Default for DataConfig {
     fn default() -> Self {
-        Self { source: "builtin:ct".into(), image_size: 64, train_count: 2000, heldout_count: 500, seed: 0 }
+        Self {
+            source: "builtin:ct".into(),
+            image_size: 64,
+            train_count: 2000,
+            heldout_count: 500,
+            seed: 0,
+            files: FileOptions::default(),
+        }
     }
 }
 
 pub use crate::io::{no_progress, Progress};
 
 /// Images `[N, 3, H, W]` stored as bytes (a quarter of f32's memory, so 224 px datasets fit on
-/// a GPU), and their class labels `[N]`.
+/// a GPU) or, when normalised beyond [0, 1], as f32; their class labels `[N]`; and, for images
+/// that came with masks, the masks `[N, 1, H, W]` as bytes (255 where an image had no mask).
 pub struct LabelledImages {
     pub images: Tensor,
     pub labels: Tensor,
+    pub masks: Option<Tensor>,
 }
 
 impl LabelledImages {
@@ -76,6 +100,7 @@ impl LabelledImages {
         let part = |start, len| LabelledImages {
             images: self.images.narrow(0, start, len),
             labels: self.labels.narrow(0, start, len),
+            masks: self.masks.as_ref().map(|m| m.narrow(0, start, len)),
         };
         (part(0, first), part(first, n - first))
     }
@@ -93,6 +118,8 @@ pub fn to_float(images: &Tensor) -> Tensor {
 pub struct Dataset {
     pub train: LabelledImages,
     pub heldout: LabelledImages,
+    /// Label `i` names `classes[i]`.
+    pub classes: Vec<String>,
 }
 
 impl DataConfig {
@@ -104,9 +131,14 @@ impl DataConfig {
     pub fn validate(&self) -> anyhow::Result<DataSource> {
         anyhow::ensure!(self.image_size >= 16, "image size must be at least 16 px");
         anyhow::ensure!(self.train_count > 0 && self.heldout_count > 0, "both splits need images");
-        DataSource::parse(&self.source)
+        let source = DataSource::parse(&self.source)?;
+        if let DataSource::Files(path) = &source {
+            self.files.check(path)?;
+        }
+        Ok(source)
     }
 
+    /// For a `files:` source, the counts are maxima: a smaller collection is used whole.
     pub fn load_with_progress(&self, device: Device, progress: Progress) -> anyhow::Result<Dataset> {
         match self.validate()? {
             DataSource::Builtin(kind) => {
@@ -115,8 +147,10 @@ impl DataConfig {
                 let total = self.train_count + self.heldout_count;
                 let all = load_builtin(kind, total, self.image_size, self.seed, device, progress)?;
                 let (train, heldout) = all.split(self.train_count as i64);
-                Ok(Dataset { train, heldout })
+                let classes = kind.class_names().iter().map(|c| c.to_string()).collect();
+                Ok(Dataset { train, heldout, classes })
             }
+            DataSource::Files(path) => files::load(&path, self, device, progress),
         }
     }
 }
@@ -146,5 +180,6 @@ pub fn load_builtin(
     Ok(LabelledImages {
         images: Tensor::cat(&images, 0).to_device(device),
         labels: Tensor::cat(&labels, 0).to_kind(Kind::Int64).to_device(device),
+        masks: None,
     })
 }

@@ -81,8 +81,8 @@ pub fn discover(path: &Path, progress: Progress) -> anyhow::Result<Vec<Found>> {
     for file in files {
         match file_kind(&file) {
             FileKind::Dicom => dicom_files.push(file),
-            // `.img` pairs with its `.hdr`: list the pair once.
-            FileKind::Nifti if is_analyze_image_with_header(&file) => {}
+            // In a folder, `.img` pairs with its `.hdr`: list the pair once.
+            FileKind::Nifti if !named_directly && is_analyze_image_with_header(&file) => {}
             FileKind::Nifti => match nifti::volume_count(&file) {
                 Ok((volumes, label)) => {
                     found.push(Found { source: Source::Nifti { path: file, volume: 0 }, label, volumes })

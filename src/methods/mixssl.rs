@@ -100,7 +100,9 @@ pub fn losses(
 
 impl MixSsl {
     pub fn new(p: &nn::Path, ctx: &BuildContext, cfg: MixsslConfig) -> anyhow::Result<Self> {
-        let DataSource::Builtin(kind) = DataSource::parse(&cfg.auxiliary)?;
+        let DataSource::Builtin(kind) = DataSource::parse(&cfg.auxiliary)? else {
+            anyhow::bail!("MixSSL's auxiliary domain must be a built-in set (builtin:natural), not files");
+        };
         let count = cfg.auxiliary_count.max(1);
         // Its own seed stream, so the auxiliary images never repeat the target's draws.
         let seed = ctx.seed ^ 0xA0C5;

@@ -1,15 +1,26 @@
-//! The main window: settings on the left, run controls and the dashboard in the centre.
+//! The main window: a menu bar with the File menu and the Train / Viewer tabs; under Train,
+//! settings on the left, run controls and the dashboard in the centre; under Viewer, the image
+//! viewer.
 use super::dashboard::Dashboard;
 use super::session::{Session, Status};
 use super::settings::Settings;
+use super::viewer::{self, ViewerPanel};
 use crate::train::Command;
 use eframe::egui;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tab {
+    Train,
+    Viewer,
+}
+
 pub struct WorkbenchApp {
     pub settings: Settings,
     pub session: Session,
+    pub viewer: ViewerPanel,
+    pub tab: Tab,
     dashboard: Dashboard,
     runs_root: PathBuf,
     /// Start a run on the first frame (`medssl gui --start`).
@@ -34,6 +45,8 @@ impl WorkbenchApp {
         Self {
             settings,
             session: Session::default(),
+            viewer: ViewerPanel::default(),
+            tab: Tab::Train,
             dashboard: Dashboard::default(),
             runs_root,
             start_pending: start,
@@ -46,6 +59,43 @@ impl WorkbenchApp {
             self.start(ui.ctx());
         }
         self.session.poll();
+        egui::Panel::top("menu").show(ui, |ui| self.menu_bar(ui));
+        let dropped = viewer::dropped_paths(ui.ctx());
+        if !dropped.is_empty() {
+            self.viewer.open_dropped(dropped);
+            self.tab = Tab::Viewer;
+        }
+        match self.tab {
+            Tab::Train => self.training(ui),
+            Tab::Viewer => self.viewer.show(ui),
+        }
+        viewer::drop_hint(ui.ctx());
+        if self.session.is_active() {
+            // Events wake the window; this only keeps the ETA ticking between them.
+            ui.ctx().request_repaint_after(std::time::Duration::from_millis(500));
+        }
+    }
+
+    fn menu_bar(&mut self, ui: &mut egui::Ui) {
+        egui::MenuBar::new().ui(ui, |ui| {
+            ui.menu_button("File", |ui| {
+                // The dialogs block this thread while open, as native dialogs do.
+                if ui.button("Open file…").clicked() {
+                    self.tab = Tab::Viewer;
+                    self.viewer.open_file_dialog();
+                }
+                if ui.button("Open folder…").clicked() {
+                    self.tab = Tab::Viewer;
+                    self.viewer.open_folder_dialog();
+                }
+            });
+            ui.separator();
+            ui.selectable_value(&mut self.tab, Tab::Train, "Train");
+            ui.selectable_value(&mut self.tab, Tab::Viewer, "Viewer");
+        });
+    }
+
+    fn training(&mut self, ui: &mut egui::Ui) {
         egui::Panel::left("settings").resizable(true).default_size(300.0).show(ui, |ui| {
             egui::ScrollArea::vertical().show(ui, |ui| {
                 self.settings.show(ui, !self.session.is_active());
@@ -54,10 +104,6 @@ impl WorkbenchApp {
             });
         });
         egui::CentralPanel::default().show(ui, |ui| self.dashboard.show(ui, &self.session));
-        if self.session.is_active() {
-            // Events wake the window; this only keeps the ETA ticking between them.
-            ui.ctx().request_repaint_after(std::time::Duration::from_millis(500));
-        }
     }
 
     fn controls(&mut self, ui: &mut egui::Ui) {

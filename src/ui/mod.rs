@@ -1,13 +1,15 @@
 //! The desktop app. It holds no training logic: it edits a `RunConfig`, sends commands to a
-//! `train::Run` and draws the events that come back.
+//! `train::Run` and draws the events that come back; its viewer shows loaded images.
 mod app;
 mod dashboard;
 mod session;
 mod settings;
+pub mod viewer;
 
-pub use app::{default_runs_root, WorkbenchApp};
+pub use app::{default_runs_root, Tab, WorkbenchApp};
 pub use session::{Session, Status};
 pub use settings::Settings;
+pub use viewer::ViewerPanel;
 
 /// Opens the main window on `app` and blocks until it is closed.
 pub fn run_native(app: WorkbenchApp) -> anyhow::Result<()> {

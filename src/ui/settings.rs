@@ -88,6 +88,7 @@ impl Settings {
         egui::ComboBox::from_label("Dataset")
             .selected_text(match current {
                 Some(DataSource::Builtin(k)) => k.display_name(),
+                Some(DataSource::Files(_)) => "Files on disk",
                 None => "?",
             })
             .show_ui(ui, |ui| {

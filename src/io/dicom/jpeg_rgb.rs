@@ -12,11 +12,12 @@ const JPEG_BASELINE: &str = "1.2.840.10008.1.2.4.50";
 const JPEG_EXTENDED: &str = "1.2.840.10008.1.2.4.51";
 
 /// Whether this object needs the DICOM colour rule rather than jpeg-decoder's guess: RGB in a
-/// JPEG stream with no Adobe APP14 marker (which, when present, states the transform itself).
+/// JPEG stream whose Adobe APP14 segment, which would state the transform itself, is absent
+/// or cut off before its transform byte (libjpeg then keeps RGB too).
 pub fn applies(obj: &DefaultDicomObject, photometric: &str, transfer_syntax: &str) -> bool {
     photometric == "RGB"
         && (transfer_syntax == JPEG_BASELINE || transfer_syntax == JPEG_EXTENDED)
-        && fragments(obj).is_some_and(|bytes| !has_app14(&bytes))
+        && fragments(obj).is_some_and(|bytes| adobe_transform(&bytes).is_none())
 }
 
 fn fragments(obj: &DefaultDicomObject) -> Option<Vec<u8>> {
@@ -26,10 +27,14 @@ fn fragments(obj: &DefaultDicomObject) -> Option<Vec<u8>> {
     }
 }
 
-/// APP14 (FF EE) among the markers before the first scan (FF DA).
-fn has_app14(stream: &[u8]) -> bool {
+/// The transform byte of an "Adobe" APP14 segment (FF EE) before the first scan (FF DA): the
+/// segment is length (2), "Adobe" (5), version (2), flags (2 + 2), then the transform.
+fn adobe_transform(stream: &[u8]) -> Option<u8> {
     let scan = stream.windows(2).position(|w| w == [0xFF, 0xDA]).unwrap_or(stream.len());
-    stream[..scan].windows(2).any(|w| w == [0xFF, 0xEE])
+    let at = stream[..scan].windows(2).position(|w| w == [0xFF, 0xEE])?;
+    let segment = &stream[at + 2..scan];
+    let length = u16::from_be_bytes([*segment.first()?, *segment.get(1)?]) as usize;
+    (length >= 14 && segment.get(2..7) == Some(b"Adobe".as_slice())).then(|| segment.get(13).copied()).flatten()
 }
 
 /// Decodes `frames` consecutive JPEG streams into interleaved RGB samples.
