@@ -6,9 +6,9 @@
 pub mod augment;
 pub mod cli;
 pub mod data;
-pub mod io;
 pub mod device;
 pub mod eval;
+pub mod io;
 pub mod methods;
 pub mod nn;
 pub mod train;

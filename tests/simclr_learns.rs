@@ -21,10 +21,8 @@ fn knn_before_and_after(shuffle_positives: bool) -> (f64, f64) {
     let dir = tempfile::tempdir().unwrap();
     let run = Run::start(config, dir.path(), RunOptions::default()).unwrap();
     let events = events_until(&run, Duration::from_secs(300), is_terminal);
-    let knn: Vec<f64> = events
-        .iter()
-        .filter_map(|e| if let Event::Epoch(r) = e { Some(r.knn_accuracy) } else { None })
-        .collect();
+    let knn: Vec<f64> =
+        events.iter().filter_map(|e| if let Event::Epoch(r) = e { r.knn_accuracy } else { None }).collect();
     assert!(
         matches!(events.last(), Some(Event::Finished { stopped_early: false, .. })),
         "{:?}",

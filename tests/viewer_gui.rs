@@ -31,6 +31,7 @@ fn ct_volume() -> Volume {
     let mut v = Volume::new(voxels, dims, 1, [0.8, 0.8, 2.5]);
     v.affine[0][0] = -0.8;
     v.affine[1][1] = -0.8;
+    v.in_patient_space = true;
     v.modality = "CT".into();
     v.windows = vec![Window::new("File", 40.0, 400.0)];
     v.windows.extend(standard_ct_windows());
@@ -335,6 +336,13 @@ fn a_typed_path_loads_on_the_loader_thread_and_a_4d_volume_is_picked() {
     // The loader thread asks for repaints until it ends: step, not run.
     harness.step();
     step_until(&mut harness, "the third volume", |app| first_voxel(app) == Some(2000.0));
+
+    // What is open becomes the training data in one click.
+    harness.get_by_label("Train on this").click();
+    harness.run();
+    assert_eq!(harness.state().tab, Tab::Train);
+    assert_eq!(harness.state().settings.config.data.source, format!("files:{}", path.display()));
+    assert!(harness.state().settings.config.data.validate().is_ok());
 }
 
 #[test]

@@ -34,6 +34,8 @@ enum Cmd {
 
 #[derive(Args, Default)]
 struct GuiArgs {
+    /// Open this scan, image or folder in the viewer.
+    path: Option<PathBuf>,
     /// Open with this preset file selected (e.g. presets/mixssl.toml).
     #[arg(long)]
     preset: Option<PathBuf>,
@@ -46,12 +48,17 @@ struct GuiArgs {
 }
 
 fn gui(a: GuiArgs) -> anyhow::Result<()> {
-    use crate::ui::{default_runs_root, run_native, Settings, WorkbenchApp};
+    use crate::ui::{default_runs_root, run_native, Settings, Tab, WorkbenchApp};
     let settings = match &a.preset {
         Some(path) => Settings::with_preset(Preset::load(path)?, a.variant.as_deref())?,
         None => Settings::default(),
     };
-    run_native(WorkbenchApp::with_settings(settings, default_runs_root(), a.start))
+    let mut app = WorkbenchApp::with_settings(settings, default_runs_root(), a.start);
+    if let Some(path) = a.path {
+        app.viewer.open_path(path);
+        app.tab = Tab::Viewer;
+    }
+    run_native(app)
 }
 
 pub fn main() -> ExitCode {

@@ -95,7 +95,8 @@ pub fn run(a: TrainArgs) -> anyhow::Result<()> {
             }
             Event::Epoch(r) => {
                 let extra: String = r.metrics.iter().map(|(k, v)| format!(" {k} {v:.4}")).collect();
-                println!("epoch {} kNN accuracy {:.2} %{extra}", r.epoch, r.knn_accuracy * 100.0);
+                let knn = r.knn_accuracy.map_or("n/a (one class)".into(), |k| format!("{:.2} %", k * 100.0));
+                println!("epoch {} kNN accuracy {knn}{extra}", r.epoch);
             }
             Event::Checkpoint { path, .. } => println!("checkpoint {}", path.display()),
             Event::Loading { what, done, total } if done == total => println!("loaded {total} {what}"),

@@ -17,6 +17,19 @@ pub enum Source {
     Npz { path: PathBuf, split: String, index: usize },
 }
 
+impl Source {
+    /// The file or folder a dataset would read this from: a series' folder, else the file.
+    pub fn path(&self) -> PathBuf {
+        match self {
+            Source::Dicom(series) => {
+                let first = series.files.first().cloned().unwrap_or_default();
+                first.parent().map(Path::to_path_buf).unwrap_or(first)
+            }
+            Source::Nifti { path, .. } | Source::Raster(path) | Source::Npz { path, .. } => path.clone(),
+        }
+    }
+}
+
 /// A loadable thing found on disk, with what the user needs to pick it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Found {

@@ -60,6 +60,10 @@ pub struct Volume {
     /// Voxel index (x, y, z, 1) to patient millimetres in RAS+ (NIfTI's convention; DICOM's LPS
     /// is converted on load).
     pub affine: [[f64; 4]; 4],
+    /// Whether the file places the voxels in the patient (a DICOM ImageOrientationPatient, a
+    /// NIfTI or Analyze affine). Without it the affine only scales, and orientation letters
+    /// would be made up.
+    pub in_patient_space: bool,
     /// DICOM Modality ("CT", "MR", ...), "OT" when the file does not say.
     pub modality: String,
     /// Windows stored in the file, then the standard ones for the modality.
@@ -85,6 +89,7 @@ impl Volume {
             dims,
             channels,
             affine,
+            in_patient_space: false,
             modality: "OT".into(),
             windows: Vec::new(),
             inverted: false,

@@ -189,6 +189,11 @@ impl<'a> Trainer<'a> {
     fn run(mut self) -> anyhow::Result<()> {
         let batch = self.config.train.batch_size as i64;
         let steps_per_epoch = (self.data.train.len() / batch) as usize;
+        anyhow::ensure!(
+            steps_per_epoch > 0,
+            "the training set has {} images, fewer than one batch of {batch}: lower the batch size",
+            self.data.train.len()
+        );
         let total = steps_per_epoch * self.config.train.epochs;
         let warmup = (self.config.optim.warmup_epochs * steps_per_epoch as f64).round() as usize;
         let parameters: i64 = self.vs.trainable_variables().iter().map(|t| t.numel() as i64).sum();
@@ -256,7 +261,7 @@ impl<'a> Trainer<'a> {
             }
             knn = self.end_of_epoch(epoch)?;
         }
-        self.finish(false, Some(knn))
+        self.finish(false, knn)
     }
 
     fn optimizer(&self) -> anyhow::Result<nn::Optimizer> {
@@ -303,15 +308,17 @@ impl<'a> Trainer<'a> {
     }
 
     /// kNN and pretext evaluation, then a checkpoint (none for the untrained epoch 0).
-    fn end_of_epoch(&mut self, epoch: usize) -> anyhow::Result<f64> {
-        let encoder = self.method.encoder();
-        let bank = encoder.embed(&self.data.train.images, 256);
-        let query = encoder.embed(&self.data.heldout.images, 256);
-        let knn =
-            knn_accuracy(&bank, &self.data.train.labels, &query, &self.data.heldout.labels, &self.config.knn);
+    fn end_of_epoch(&mut self, epoch: usize) -> anyhow::Result<Option<f64>> {
+        let knn = (self.data.classes.len() >= 2).then(|| {
+            let encoder = self.method.encoder();
+            let bank = encoder.embed(&self.data.train.images, 256);
+            let query = encoder.embed(&self.data.heldout.images, 256);
+            knn_accuracy(&bank, &self.data.train.labels, &query, &self.data.heldout.labels, &self.config.knn)
+        });
         let metrics = self.method.evaluate(&self.data.heldout.images);
         self.dir.record("epoch", json!({"epoch": epoch, "knn_accuracy": knn}), &metrics)?;
-        self.dir.log(&format!("epoch {epoch}: kNN accuracy {:.2} %", knn * 100.0));
+        let shown = knn.map_or("n/a (one class)".into(), |k| format!("{:.2} %", k * 100.0));
+        self.dir.log(&format!("epoch {epoch}: kNN accuracy {shown}"));
         self.out.send(Event::Epoch(EpochRecord { epoch, knn_accuracy: knn, metrics }));
         if epoch > 0 {
             let path = checkpoint::save(&self.vs, &self.dir.checkpoints())?;

@@ -25,7 +25,9 @@ pub struct StepRecord {
 pub struct EpochRecord {
     /// 0 is the untrained encoder; epoch e is after e passes over the data.
     pub epoch: usize,
-    pub knn_accuracy: f64,
+    /// None when the held-out set has fewer than two classes (volumes, unlabelled images):
+    /// every neighbour would vote for the one class, so the figure would say nothing.
+    pub knn_accuracy: Option<f64>,
     pub metrics: Vec<(String, f64)>,
 }
 

@@ -92,6 +92,15 @@ impl WorkbenchApp {
             ui.separator();
             ui.selectable_value(&mut self.tab, Tab::Train, "Train");
             ui.selectable_value(&mut self.tab, Tab::Viewer, "Viewer");
+            if let (Tab::Viewer, Some(path)) = (self.tab, self.viewer.training_path()) {
+                ui.separator();
+                let button =
+                    ui.button("Train on this").on_hover_text(format!("use files:{}", path.display()));
+                if button.clicked() {
+                    self.settings.config.data.source = format!("files:{}", path.display());
+                    self.tab = Tab::Train;
+                }
+            }
         });
     }
 

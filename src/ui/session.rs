@@ -112,7 +112,9 @@ impl Session {
                 }
             }
             Event::Epoch(r) => {
-                self.knn.push([r.epoch as f64, r.knn_accuracy * 100.0]);
+                if let Some(knn) = r.knn_accuracy {
+                    self.knn.push([r.epoch as f64, knn * 100.0]);
+                }
                 self.epoch_metrics = r.metrics.into_iter().collect();
             }
             Event::Preview { rows, .. } => {

@@ -1,7 +1,8 @@
 //! The run settings form: dataset, method, key hyper-parameters and device, editing a
 //! `RunConfig` that starts from the method's shipped preset.
 use crate::data::builtin::BuiltinKind;
-use crate::data::DataSource;
+use crate::data::files::{Axis, Layout, Normalize};
+use crate::data::{DataConfig, DataSource};
 use crate::device::DeviceChoice;
 use crate::nn::Depth;
 use crate::train::{builtin_presets, Preset, RunConfig};
@@ -96,11 +97,19 @@ impl Settings {
                     let id = DataSource::Builtin(kind).id();
                     ui.selectable_value(&mut data.source, id, kind.display_name());
                 }
+                let on_files = matches!(current, Some(DataSource::Files(_)));
+                if ui.selectable_label(on_files, "Files on disk").clicked() && !on_files {
+                    data.source = "files:.".into();
+                }
             });
-        if let Some(DataSource::Builtin(kind)) = current {
-            // What the kNN monitor measures; training itself never sees these labels.
-            let classes = format!("classes (for kNN only): {}", kind.class_names().join(", "));
-            ui.label(egui::RichText::new(classes).small().weak());
+        match &current {
+            Some(DataSource::Builtin(kind)) => {
+                // What the kNN monitor measures; training itself never sees these labels.
+                let classes = format!("classes (for kNN only): {}", kind.class_names().join(", "));
+                ui.label(egui::RichText::new(classes).small().weak());
+            }
+            Some(DataSource::Files(path)) => files_form(ui, data, path),
+            None => {}
         }
         egui::Grid::new("data").num_columns(2).show(ui, |ui| {
             row(ui, "Image size", DragValue::new(&mut data.image_size).range(16..=512).suffix(" px"));
@@ -126,6 +135,25 @@ impl Settings {
         let gpu = if tch::Cuda::is_available() { "a CUDA GPU is available" } else { "no GPU seen: CPU" };
         ui.label(egui::RichText::new(format!("libtorch: {gpu}")).small().weak());
     }
+}
+
+/// Where a `files:` source is and how it is read (the rest of `FileOptions` is in the run's
+/// TOML; the viewer's "Train on this" fills the path).
+fn files_form(ui: &mut egui::Ui, data: &mut DataConfig, path: &std::path::Path) {
+    let options = &mut data.files;
+    egui::Grid::new("files").num_columns(2).show(ui, |ui| {
+        let mut text = path.display().to_string();
+        let label = ui.label("Path");
+        if ui.text_edit_singleline(&mut text).labelled_by(label.id).changed() {
+            data.source = format!("files:{text}");
+        }
+        ui.end_row();
+        choice_row(ui, "Layout", &mut options.layout, Layout::ALL, Layout::label);
+        choice_row(ui, "Slice axis", &mut options.axis, [Axis::X, Axis::Y, Axis::Z], Axis::name);
+        row(ui, "Tile size (0: whole)", DragValue::new(&mut options.tile_size).range(0..=8192).suffix(" px"));
+        row(ui, "Min. tissue", DragValue::new(&mut options.min_tissue).range(0.0..=1.0).speed(0.01));
+        choice_row(ui, "Intensities", &mut options.normalize, Normalize::ALL, Normalize::label);
+    });
 }
 
 /// A grid row: a label, and a widget that screen readers (and UI tests) know by that label.

@@ -86,6 +86,21 @@ pub enum Layout {
     Medmnist,
 }
 
+impl Layout {
+    pub const ALL: [Layout; 5] =
+        [Layout::Auto, Layout::ClassFolders, Layout::Images, Layout::Volumes, Layout::Medmnist];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Layout::Auto => "auto",
+            Layout::ClassFolders => "class folders",
+            Layout::Images => "images",
+            Layout::Volumes => "volumes (slices)",
+            Layout::Medmnist => "MedMNIST .npz",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum NpzHeldout {

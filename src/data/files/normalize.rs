@@ -16,6 +16,18 @@ pub enum Normalize {
     ChannelStats,
 }
 
+impl Normalize {
+    pub const ALL: [Normalize; 3] = [Normalize::Window, Normalize::ZScore, Normalize::ChannelStats];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Normalize::Window => "window to [0, 1]",
+            Normalize::ZScore => "z-score per volume",
+            Normalize::ChannelStats => "per-channel mean/std",
+        }
+    }
+}
+
 /// The window a config asks for as [center, width], if any.
 pub fn chosen(asked: Option<[f64; 2]>) -> Option<Window> {
     asked.map(|[center, width]| Window::new("Chosen", center, width))

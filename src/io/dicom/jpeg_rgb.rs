@@ -34,7 +34,9 @@ fn adobe_transform(stream: &[u8]) -> Option<u8> {
     let at = stream[..scan].windows(2).position(|w| w == [0xFF, 0xEE])?;
     let segment = &stream[at + 2..scan];
     let length = u16::from_be_bytes([*segment.first()?, *segment.get(1)?]) as usize;
-    (length >= 14 && segment.get(2..7) == Some(b"Adobe".as_slice())).then(|| segment.get(13).copied()).flatten()
+    (length >= 14 && segment.get(2..7) == Some(b"Adobe".as_slice()))
+        .then(|| segment.get(13).copied())
+        .flatten()
 }
 
 /// Decodes `frames` consecutive JPEG streams into interleaved RGB samples.

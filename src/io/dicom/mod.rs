@@ -2,6 +2,7 @@
 //! space, decoding pixels of every common transfer syntax into one volume.
 mod geometry;
 mod header;
+mod jpeg12;
 mod jpeg_rgb;
 mod palette;
 mod pixels;
@@ -196,6 +197,7 @@ pub fn load(series: &Series, progress: Progress) -> anyhow::Result<Volume> {
 
     let mut volume = Volume::new(voxels, [columns, rows, total_frames], channels, [1.0; 3]);
     volume.affine = geometry::affine(&ordered);
+    volume.in_patient_space = ordered[0].orientation.is_some();
     volume.modality = ordered[0].modality.clone();
     volume.inverted = ordered[0].photometric == "MONOCHROME1";
     volume.windows = header::windows(&first);

@@ -27,6 +27,9 @@ fn decode(obj: &DefaultDicomObject, header: &SliceHeader, out: &mut [f32]) -> an
     if super::words32::applies(header) {
         return super::words32::decode_into(obj, header, out);
     }
+    if super::jpeg12::applies(obj, header) {
+        return super::jpeg12::decode_into(obj, header, out);
+    }
     if super::jpeg_rgb::applies(obj, photometric, &header.transfer_syntax_uid) {
         let values = super::jpeg_rgb::decode(obj, header.frames)?;
         anyhow::ensure!(

@@ -51,6 +51,7 @@ pub fn load(path: &Path, volume: usize) -> anyhow::Result<Volume> {
     let values = read_values(&mut image.stream, &layout, header.fields.endianness, scaling)
         .with_context(|| format!("volume {volume} of {shown}"))?;
     let mut loaded = Volume::new(values, layout.dims, layout.channels, [1.0; 3]);
+    loaded.in_patient_space = true;
     loaded.affine =
         geometry::affine(&header).with_context(|| format!("in {}", header.header_path.display()))?;
     loaded.metadata = fields::metadata(&header);

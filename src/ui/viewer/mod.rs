@@ -77,6 +77,12 @@ impl ViewerPanel {
         self.show_prepared(Prepared::new(volume));
     }
 
+    /// Where the shown volume came from, as a dataset path ("Train on this").
+    pub fn training_path(&self) -> Option<PathBuf> {
+        self.shown.as_ref()?;
+        self.opening.chosen().map(|found| found.source.path())
+    }
+
     /// Opens a file or folder on a background thread from the next frame on.
     pub fn open_path(&mut self, path: PathBuf) {
         self.opening.request(path);

@@ -32,6 +32,11 @@ const NO_DIALOG_HINT: &str = "No file was chosen. If no dialog appeared, this sy
     the file or folder onto the window.";
 
 impl Opening {
+    /// What the picker has chosen among the last opened path's contents.
+    pub fn chosen(&self) -> Option<&Found> {
+        self.choices.get(self.chosen)
+    }
+
     pub fn request(&mut self, path: PathBuf) {
         self.pending = Some(path);
         self.message = None;

@@ -12,9 +12,9 @@ pub struct Prepared {
     pub initial_window: Window,
     pub histogram: Histogram,
     pub value_range: (f32, f32),
-    /// Whether the affine places the voxels in a patient (DICOM, NIfTI, Analyze): only then are
-    /// the planes reoriented and their edges lettered. Images and arrays have an identity affine
-    /// that says nothing about the patient.
+    /// Whether the affine places the voxels in a patient: only then are the planes reoriented
+    /// and their edges lettered. Images, arrays and DICOM without ImageOrientationPatient
+    /// (ultrasound, secondary capture) are shown in voxel order.
     pub has_geometry: bool,
     /// The codes the planes are laid out from: the volume's own, or voxel order.
     pub layout_codes: AxisCodes,
@@ -29,8 +29,7 @@ impl Prepared {
             presets.insert(0, Window::new("Full 8-bit", 127.5, 255.0));
         }
         let initial_window = presets[0].clone();
-        let format = volume.provenance.format.as_str();
-        let has_geometry = format == "DICOM" || format.starts_with("NIfTI") || format.starts_with("Analyze");
+        let has_geometry = volume.in_patient_space;
         let layout_codes = if has_geometry { volume.axis_codes() } else { VOXEL_ORDER };
         Self {
             histogram: Histogram::of(&volume, value_range),
