@@ -390,22 +390,28 @@ fn medmnist_splits_become_train_and_held_out() {
     assert_eq!((data.train.len(), data.heldout.len()), (25, 20));
 }
 
-#[test]
-fn simclr_trains_on_class_folders_and_reports_knn_accuracy() {
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    write_class_folders(&data, 32);
+/// The events of a tiny one-epoch SimCLR run on `files:PATH`, which must finish.
+fn train_one_epoch_on(path: &Path, train: usize, heldout: usize, work: &Path) -> Vec<Event> {
     let mut c = tiny_config(1);
-    c.data.source = format!("files:{}", data.display());
-    c.data.train_count = 64;
-    c.data.heldout_count = 32;
-    let run = Run::start(c, &dir.path().join("run"), RunOptions::default()).unwrap();
+    c.data.source = format!("files:{}", path.display());
+    c.data.train_count = train;
+    c.data.heldout_count = heldout;
+    let run = Run::start(c, &work.join("run"), RunOptions::default()).unwrap();
     let events = events_until(&run, Duration::from_secs(120), is_terminal);
     assert!(
         matches!(events.last(), Some(Event::Finished { stopped_early: false, .. })),
         "{:?}",
         events.last()
     );
+    events
+}
+
+#[test]
+fn simclr_trains_on_class_folders_and_reports_knn_accuracy() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    write_class_folders(&data, 32);
+    let events = train_one_epoch_on(&data, 64, 32, dir.path());
     let knn = events.iter().rev().find_map(|e| match e {
         Event::Epoch(r) if r.epoch == 1 => Some(r.knn_accuracy),
         _ => None,
@@ -441,17 +447,7 @@ fn a_single_class_volume_trains_without_a_meaningless_knn_figure() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("numbered.nii");
     write_numbered_slices(&path);
-    let mut c = tiny_config(1);
-    c.data.source = format!("files:{}", path.display());
-    c.data.train_count = 30;
-    c.data.heldout_count = 10;
-    let run = Run::start(c, &dir.path().join("run"), RunOptions::default()).unwrap();
-    let events = events_until(&run, Duration::from_secs(120), is_terminal);
-    assert!(
-        matches!(events.last(), Some(Event::Finished { stopped_early: false, .. })),
-        "{:?}",
-        events.last()
-    );
+    let events = train_one_epoch_on(&path, 30, 10, dir.path());
     // One class: every neighbour would vote for it, so kNN is not reported rather than a
     // meaningless 100 %.
     let knn: Vec<Option<f64>> = events

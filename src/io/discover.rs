@@ -81,13 +81,7 @@ fn file_kind(path: &Path) -> FileKind {
 /// in a folder but are an error when named directly.
 pub fn discover(path: &Path, progress: Progress) -> anyhow::Result<Vec<Found>> {
     let meta = std::fs::metadata(path).with_context(|| format!("cannot open {}", path.display()))?;
-    let mut files = Vec::new();
-    if meta.is_dir() {
-        collect_files(path, &mut files)?;
-        files.sort();
-    } else {
-        files.push(path.to_path_buf());
-    }
+    let files = if meta.is_dir() { list_files(path, true)? } else { vec![path.to_path_buf()] };
     let named_directly = !meta.is_dir();
     let mut found = Vec::new();
     let mut dicom_files = Vec::new();
@@ -142,21 +136,27 @@ fn is_analyze_image_with_header(file: &Path) -> bool {
     Path::new(&format!("{stem}.hdr")).exists() || Path::new(&format!("{stem}.hdr.gz")).exists()
 }
 
-fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) -> anyhow::Result<()> {
-    for entry in std::fs::read_dir(dir).with_context(|| format!("cannot list {}", dir.display()))? {
-        let entry = entry?;
-        let path = entry.path();
-        let name = entry.file_name();
-        if name.to_string_lossy().starts_with('.') {
-            continue;
-        }
-        if entry.file_type()?.is_dir() {
-            collect_files(&path, out)?;
-        } else {
-            out.push(path);
+/// The files in `dir` (and in its subfolders when `recursive`), sorted, hidden ones left out.
+pub fn list_files(dir: &Path, recursive: bool) -> anyhow::Result<Vec<PathBuf>> {
+    let mut found = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(dir) = pending.pop() {
+        for entry in std::fs::read_dir(&dir).with_context(|| format!("cannot list {}", dir.display()))? {
+            let entry = entry?;
+            if entry.file_name().to_string_lossy().starts_with('.') {
+                continue;
+            }
+            if entry.file_type()?.is_dir() {
+                if recursive {
+                    pending.push(entry.path());
+                }
+            } else {
+                found.push(entry.path());
+            }
         }
     }
-    Ok(())
+    found.sort();
+    Ok(found)
 }
 
 /// Loads one source into a volume.

@@ -10,7 +10,7 @@ pub mod orientation;
 pub mod raster;
 pub mod volume;
 
-pub use discover::{discover, load, open, Found, Source};
+pub use discover::{discover, list_files, load, open, Found, Source};
 pub use metadata::{MetaField, Metadata};
 pub use volume::{standard_ct_windows, Provenance, Volume, Window};
 

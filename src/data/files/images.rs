@@ -36,47 +36,14 @@ pub fn is_npz(path: &Path) -> bool {
 /// The images in `dir` (and its subfolders when `recursive`), sorted, without masks and
 /// hidden files.
 pub fn list_images(dir: &Path, recursive: bool) -> anyhow::Result<Vec<PathBuf>> {
-    let mut found = Vec::new();
-    let mut pending = vec![dir.to_path_buf()];
-    while let Some(dir) = pending.pop() {
-        for entry in std::fs::read_dir(&dir).with_context(|| format!("cannot list {}", dir.display()))? {
-            let path = entry?.path();
-            if path.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.')) {
-                continue;
-            }
-            if path.is_dir() {
-                if recursive {
-                    pending.push(path);
-                }
-            } else if is_image(&path) && !tiles::is_mask(&path) {
-                found.push(path);
-            }
-        }
-    }
-    found.sort();
-    Ok(found)
+    let files = crate::io::list_files(dir, recursive)?;
+    Ok(files.into_iter().filter(|p| is_image(p) && !tiles::is_mask(p)).collect())
 }
 
 /// Every file under `dir` is an image (or a mask), and there is at least one.
 pub fn holds_only_images(dir: &Path) -> anyhow::Result<bool> {
-    let mut pending = vec![dir.to_path_buf()];
-    let mut any = false;
-    while let Some(dir) = pending.pop() {
-        for entry in std::fs::read_dir(&dir).with_context(|| format!("cannot list {}", dir.display()))? {
-            let path = entry?.path();
-            if path.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.')) {
-                continue;
-            }
-            if path.is_dir() {
-                pending.push(path);
-            } else if is_image(&path) {
-                any = true;
-            } else {
-                return Ok(false);
-            }
-        }
-    }
-    Ok(any)
+    let files = crate::io::list_files(dir, true)?;
+    Ok(!files.is_empty() && files.iter().all(|p| is_image(p)))
 }
 
 /// An image file, or the images in a folder and its subfolders, all of one class.

@@ -31,15 +31,7 @@ fn decode(obj: &DefaultDicomObject, header: &SliceHeader, out: &mut [f32]) -> an
         return super::jpeg12::decode_into(obj, header, out);
     }
     if super::jpeg_rgb::applies(obj, photometric, &header.transfer_syntax_uid) {
-        let values = super::jpeg_rgb::decode(obj, header.frames)?;
-        anyhow::ensure!(
-            values.len() == out.len(),
-            "decoded {} values where {} were expected",
-            values.len(),
-            out.len()
-        );
-        out.copy_from_slice(&values);
-        return Ok(());
+        return copy_exact(&super::jpeg_rgb::decode(obj, header.frames)?, out);
     }
     let data = obj.decode_pixel_data()?;
     let pixels = header.rows * header.columns * header.frames;
@@ -82,13 +74,17 @@ fn decode(obj: &DefaultDicomObject, header: &SliceHeader, out: &mut [f32]) -> an
     if photometric == "PALETTE COLOR" {
         return super::palette::apply(obj, &values, out);
     }
+    copy_exact(&values, out)
+}
+
+fn copy_exact(values: &[f32], out: &mut [f32]) -> anyhow::Result<()> {
     anyhow::ensure!(
         out.len() == values.len(),
         "decoded {} values where {} were expected",
         values.len(),
         out.len()
     );
-    out.copy_from_slice(&values);
+    out.copy_from_slice(values);
     Ok(())
 }
 
