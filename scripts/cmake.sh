@@ -9,17 +9,6 @@ if command -v cmake >/dev/null; then
   command -v cmake
   exit 0
 fi
-want=3.31.6
-cache="${MEDSSL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/medssl}"
-site="$cache/cmake-$want"
-if [ ! -x "$site/cmake/data/bin/cmake" ]; then
-  mkdir -p "$cache"
-  rm -rf "$site".partial.*
-  partial="$site.partial.$$"
-  echo "medssl: installing cmake==$want from PyPI into $site (once)" >&2
-  python3 -m pip install --quiet --no-cache-dir --disable-pip-version-check \
-    --target "$partial" "cmake==$want" >&2
-  rm -rf "$site"
-  mv "$partial" "$site"
-fi
+. "$(dirname "${BASH_SOURCE[0]}")/pip-cache.sh"
+site="$(pip_install_once cmake 3.31.6 cmake/data/bin/cmake)"
 echo "$site/cmake/data/bin/cmake"

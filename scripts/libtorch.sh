@@ -13,18 +13,6 @@ if [ -n "${LIBTORCH:-}" ]; then
   exit 0
 fi
 
-cache="${MEDSSL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/medssl}"
-site="$cache/torch-$want"
-if [ ! -f "$site/torch/lib/libtorch_cpu.so" ]; then
-  mkdir -p "$cache"
-  # Leftovers of interrupted installs are never used; clear them before trying again.
-  rm -rf "$site".partial.*
-  partial="$site.partial.$$"
-  echo "medssl: installing torch==$want from PyPI into $site (once; about 4.6 GB)" >&2
-  python3 -m pip install --quiet --no-cache-dir --disable-pip-version-check \
-    --target "$partial" "torch==$want" >&2
-  # Rename only a complete install, so an interrupted one is never mistaken for a good one.
-  rm -rf "$site"
-  mv "$partial" "$site"
-fi
+. "$(dirname "${BASH_SOURCE[0]}")/pip-cache.sh"
+site="$(pip_install_once torch "$want" torch/lib/libtorch_cpu.so "; about 4.6 GB")"
 echo "$site/torch"
