@@ -5,7 +5,7 @@ mod common;
 use common::{events_until, is_terminal, tiny_config};
 use medssl::data::builtin;
 use medssl::eval::knn_accuracy;
-use medssl::methods::{Method, PreviewRow, StepOutput};
+use medssl::methods::{Method, StepOutput};
 use medssl::nn::Encoder;
 use medssl::train::{load_run, Command, Event, MethodFactory, Run, RunOptions};
 use std::time::{Duration, Instant};
@@ -81,12 +81,9 @@ impl Method for Faulty {
             return out;
         }
         match self.fault {
-            Fault::NanLoss => StepOutput { loss: out.loss * f64::NAN, metrics: out.metrics },
+            Fault::NanLoss => StepOutput { loss: out.loss * f64::NAN, ..out },
             Fault::Panic => panic!("injected fault"),
         }
-    }
-    fn preview(&self, images: &Tensor) -> Vec<PreviewRow> {
-        self.inner.preview(images)
     }
     fn encoder(&self) -> &Encoder {
         self.inner.encoder()

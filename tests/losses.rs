@@ -1,6 +1,7 @@
 //! Loss functions against hand-computed values (specs/004a_thesis_ch1-5.md §7.3 and
 //! specs/000_mixup_ssl.md §7.3).
 use medssl::augment::mixup::{beta, mix, Mixup};
+use medssl::augment::AugRng;
 use medssl::methods::losses::nt_xent;
 use medssl::methods::mixssl::losses as mixssl_losses;
 use tch::{Device, Kind, Tensor};
@@ -64,25 +65,29 @@ fn mix_weights_the_auxiliary_image_by_lambda() {
 
 #[test]
 fn beta_one_one_has_uniform_moments() {
-    tch::manual_seed(3);
-    let l = beta(1.0, 200_000, Device::Cpu);
+    let mut rng = AugRng::new(3);
+    let l = beta(1.0, 200_000, &mut rng, Device::Cpu);
     assert!((value(&l.mean(Kind::Float)) - 0.5).abs() < 0.005);
     assert!((value(&l.var(true)) - 1.0 / 12.0).abs() < 0.002);
     // α = 0.2 is U-shaped: far more mass near the ends than U(0, 1) has.
-    let u = beta(0.2, 200_000, Device::Cpu);
+    let u = beta(0.2, 200_000, &mut rng, Device::Cpu);
     let ends = value(&(u.lt(0.1).logical_or(&u.gt(0.9))).to_kind(Kind::Float).mean(Kind::Float));
     assert!(ends > 0.5, "Beta(0.2, 0.2) mass at the ends: {ends}");
 }
 
 #[test]
 fn lambda_is_shared_by_the_batch_unless_per_sample() {
-    tch::manual_seed(4);
-    let per_batch = Mixup::default().sample_lambda(16, Device::Cpu);
+    let mut rng = AugRng::new(4);
+    let per_batch = Mixup::default().sample_lambda(16, &mut rng, Device::Cpu);
     assert_eq!(value(&(per_batch.max() - per_batch.min())), 0.0);
-    let per_sample = Mixup { per_sample: true, ..Default::default() }.sample_lambda(16, Device::Cpu);
+    let per_sample =
+        Mixup { per_sample: true, ..Default::default() }.sample_lambda(16, &mut rng, Device::Cpu);
     assert!(value(&(per_sample.max() - per_sample.min())) > 0.0);
-    let clipped = Mixup { per_sample: true, clip: Some((0.2, 0.6)), ..Default::default() }
-        .sample_lambda(64, Device::Cpu);
+    let clipped = Mixup { per_sample: true, clip: (0.2, 0.6), ..Default::default() }.sample_lambda(
+        64,
+        &mut rng,
+        Device::Cpu,
+    );
     // f32 bounds: 0.6 is stored as 0.6000000238.
     assert!(value(&clipped.min()) >= 0.2 - 1e-6 && value(&clipped.max()) <= 0.6 + 1e-6);
 }

@@ -1,9 +1,13 @@
-use super::{coin, luma, uniform, Augment};
+use super::tensor::{blend, luma, per_sample};
+use super::{Augment, Ctx, ImageTraits, Param};
+use rand::seq::SliceRandom;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use tch::{Kind, Tensor};
 
 /// torchvision's ColorJitter applied with probability `p`: brightness, contrast, saturation
-/// and hue factors drawn per sample and applied in a random order per sample.
+/// and hue factors drawn per sample and applied in a random order per sample. On grey images
+/// saturation and hue do nothing, as in torchvision.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ColorJitter {
@@ -28,69 +32,87 @@ impl Default for ColorJitter {
     }
 }
 
-const N_OPS: i64 = 4;
-
 impl Augment for ColorJitter {
-    fn apply(&self, images: &Tensor) -> Tensor {
-        let b = images.size()[0];
-        let factor = |m: f64| uniform(b, (1.0 - m).max(0.0), 1.0 + m, images);
+    fn apply(&self, images: &Tensor, ctx: &mut Ctx) -> Tensor {
+        let (b, device) = (images.size()[0], images.device());
+        let active = ctx.rng.coins(b, self.p);
+        let mut factor = |m: f64| ctx.rng.uniform(b, (1.0 - m).max(0.0), 1.0 + m, device);
         let factors = [factor(self.brightness), factor(self.contrast), factor(self.saturation)];
-        let hue = uniform(b, -self.hue, self.hue, images);
-        let active = coin(b, self.p, images);
-        let order = Tensor::rand([b, N_OPS], (Kind::Float, images.device())).argsort(1, false);
-        let mut x = images.copy();
-        // Round r applies, to each active sample, the r-th op of its own order; grouping the
-        // samples by op keeps it to four batched calls per round.
-        for round in 0..N_OPS {
-            for op in 0..N_OPS {
-                let chosen = order.select(1, round).eq(op).logical_and(&active);
-                let idx = chosen.nonzero().view([-1]);
-                if idx.numel() == 0 {
-                    continue;
-                }
-                let sub = x.index_select(0, &idx);
-                let out = match op {
-                    0 => adjust_brightness(&sub, &factors[0].index_select(0, &idx)),
-                    1 => adjust_contrast(&sub, &factors[1].index_select(0, &idx)),
-                    2 => adjust_saturation(&sub, &factors[2].index_select(0, &idx)),
-                    _ => adjust_hue(&sub, &hue.index_select(0, &idx)),
-                };
-                x = x.index_copy(0, &idx, &out);
+        let hue = ctx.rng.uniform(b, -self.hue, self.hue, device);
+        // torchvision skips an op whose range is zero, and saturation and hue mean nothing on grey.
+        let colour = images.size()[1] == 3;
+        let used = [
+            self.brightness > 0.0,
+            self.contrast > 0.0,
+            colour && self.saturation > 0.0,
+            colour && self.hue > 0.0,
+        ];
+        // Samples sharing an order of ops run together, one op after another on that group
+        // only: at most 24 groups, each small enough to stay in cache.
+        let mut groups: BTreeMap<[usize; 4], Vec<i64>> = BTreeMap::new();
+        for (i, on) in active.iter().enumerate() {
+            let mut order = [0, 1, 2, 3];
+            order.shuffle(ctx.rng.gen());
+            if *on {
+                groups.entry(order).or_default().push(i as i64);
             }
         }
-        x
+        let mut out = images.copy();
+        for (order, samples) in groups {
+            let idx = Tensor::from_slice(&samples).to_device(device);
+            let mut x = images.index_select(0, &idx);
+            for op in order.into_iter().filter(|&op| used[op]) {
+                x = match op {
+                    3 => adjust_hue(&x, &hue.index_select(0, &idx)),
+                    _ => {
+                        let f = factors[op].index_select(0, &idx);
+                        [adjust_brightness, adjust_contrast, adjust_saturation][op](&x, &f)
+                    }
+                };
+            }
+            out = out.index_copy(0, &idx, &x);
+        }
+        out
+    }
+
+    fn params(&mut self) -> Vec<Param<'_>> {
+        vec![
+            Param::Probability(&mut self.p),
+            Param::Number { name: "brightness", value: &mut self.brightness, range: (0.0, 1.0) },
+            Param::Number { name: "contrast", value: &mut self.contrast, range: (0.0, 1.0) },
+            Param::Number { name: "saturation", value: &mut self.saturation, range: (0.0, 1.0) },
+            Param::Number { name: "hue", value: &mut self.hue, range: (0.0, 0.5) },
+        ]
+    }
+
+    fn caution(&self, images: &ImageTraits) -> Option<String> {
+        (images.grey && (self.saturation > 0.0 || self.hue > 0.0)).then(|| {
+            "saturation and hue do nothing on grey images; on CT and MR, brightness and \
+             contrast change the tissue values a label may depend on"
+                .into()
+        })
     }
 }
 
-fn per_sample(f: &Tensor) -> Tensor {
-    f.view([-1, 1, 1, 1])
+/// Rotates the hue in HSV space, following torchvision's `_rgb2hsv`/`_hsv2rgb`.
+pub fn adjust_hue(x: &Tensor, shift: &Tensor) -> Tensor {
+    let (h, s, v) = rgb_to_hsv(x);
+    let h = (h + per_sample(shift, x)).remainder(1.0);
+    hsv_to_rgb(&h, &s, &v)
 }
 
-/// torchvision's `_blend`: `f·x + (1 − f)·y`, clamped to [0, 1].
-fn blend(x: &Tensor, y: &Tensor, f: &Tensor) -> Tensor {
-    let f = per_sample(f);
-    let g: Tensor = 1.0 - &f;
-    (x * &f + y * g).clamp(0.0, 1.0)
+pub fn adjust_brightness(x: &Tensor, f: &Tensor) -> Tensor {
+    blend(x, &x.zeros_like(), f)
 }
 
-fn adjust_brightness(x: &Tensor, f: &Tensor) -> Tensor {
-    (x * per_sample(f)).clamp(0.0, 1.0)
-}
-
-fn adjust_contrast(x: &Tensor, f: &Tensor) -> Tensor {
-    let mean = luma(x).mean_dim([1i64, 2, 3].as_slice(), true, Kind::Float);
+pub fn adjust_contrast(x: &Tensor, f: &Tensor) -> Tensor {
+    let grey = luma(x);
+    let mean = grey.mean_dim(Some(&(1..x.dim() as i64).collect::<Vec<_>>()[..]), true, Kind::Float);
     blend(x, &mean, f)
 }
 
-fn adjust_saturation(x: &Tensor, f: &Tensor) -> Tensor {
+pub fn adjust_saturation(x: &Tensor, f: &Tensor) -> Tensor {
     blend(x, &luma(x), f)
-}
-
-/// Rotates the hue in HSV space, following torchvision's `_rgb2hsv`/`_hsv2rgb`.
-fn adjust_hue(x: &Tensor, shift: &Tensor) -> Tensor {
-    let (h, s, v) = rgb_to_hsv(x);
-    let h = (h + per_sample(shift)).remainder(1.0);
-    hsv_to_rgb(&h, &s, &v)
 }
 
 fn rgb_to_hsv(x: &Tensor) -> (Tensor, Tensor, Tensor) {
@@ -115,18 +137,15 @@ fn rgb_to_hsv(x: &Tensor) -> (Tensor, Tensor, Tensor) {
     (h, s, maxc)
 }
 
+/// The closed form of HSV to RGB: channel n ∈ {5, 3, 1} (R, G, B) is
+/// v − c·clamp(min(k, 4 − k), 0, 1) with k = (n + 6h) mod 6 and chroma c = v·s; it equals
+/// torchvision's six-sector `_hsv2rgb` with fewer passes over the pixels.
 fn hsv_to_rgb(h: &Tensor, s: &Tensor, v: &Tensor) -> Tensor {
-    let i = (h * 6.0).floor();
-    let f = h * 6.0 - &i;
-    let i = i.to_kind(Kind::Int64).remainder(6);
-    let one_minus = |t: Tensor| -> Tensor { 1.0 - t };
-    let p = (v * one_minus(s.shallow_clone())).clamp(0.0, 1.0);
-    let q = (v * one_minus(s * &f)).clamp(0.0, 1.0);
-    let t = (v * one_minus(s * one_minus(f.shallow_clone()))).clamp(0.0, 1.0);
-    // Each channel picks one of six candidates by the hue sector.
-    let pick = |c: [&Tensor; 6]| Tensor::cat(&c, 1).gather(1, &i, false);
-    Tensor::cat(
-        &[pick([v, &q, &p, &p, &t, v]), pick([&t, v, v, &q, &p, &p]), pick([&p, &p, &t, v, v, &q])],
-        1,
-    )
+    let chroma = v * s;
+    let channel = |n: f64| {
+        let k = (h * 6.0 + n).remainder(6.0);
+        let ramp = k.minimum(&(4.0 - &k)).clamp(0.0, 1.0);
+        v - &chroma * ramp
+    };
+    Tensor::cat(&[channel(5.0), channel(3.0), channel(1.0)], 1).clamp(0.0, 1.0)
 }

@@ -1,4 +1,5 @@
-use super::{coin, luma, where_sample, Augment};
+use super::tensor::{luma, on_selected};
+use super::{Augment, Ctx, ImageTraits, Param};
 use serde::{Deserialize, Serialize};
 use tch::Tensor;
 
@@ -16,8 +17,19 @@ impl Default for RandomGrayscale {
 }
 
 impl Augment for RandomGrayscale {
-    fn apply(&self, images: &Tensor) -> Tensor {
-        let mask = coin(images.size()[0], self.p, images);
-        where_sample(&mask, &luma(images).expand_as(images), images)
+    fn apply(&self, images: &Tensor, ctx: &mut Ctx) -> Tensor {
+        let mask = ctx.rng.coin(images.size()[0], self.p, images.device());
+        if images.size()[1] != 3 {
+            return images.shallow_clone();
+        }
+        on_selected(images, &mask, |x| luma(x).expand_as(x))
+    }
+
+    fn params(&mut self) -> Vec<Param<'_>> {
+        vec![Param::Probability(&mut self.p)]
+    }
+
+    fn caution(&self, images: &ImageTraits) -> Option<String> {
+        images.grey.then(|| "does nothing: the images are already grey".into())
     }
 }

@@ -1,5 +1,5 @@
 //! Fixed workloads for speed figures, comparable with `shared/bench/*.py`.
-use crate::augment::Pipeline;
+use crate::augment::{Pipeline, ViewPair};
 use crate::data::no_progress;
 use crate::device::{describe, DeviceChoice};
 use crate::methods::{BuildContext, MethodConfig};
@@ -13,21 +13,22 @@ use tch::{Kind, Tensor};
 pub enum BenchCmd {
     /// One training step (forward, backward, Adam) on random images, like ref_simclr_step.py.
     TrainStep(TrainStepArgs),
-    /// The SimCLR two-view augmentation pipeline, like ref_augment.py.
-    Augment(AugmentArgs),
+    /// The SimCLR two-view augmentation pipeline, like ref_augment.py, and the studio's grid.
+    Augment(super::bench_augment::AugmentArgs),
     /// Opening a CT series and a .nii.gz, like ref_io.py.
     Io(super::bench_io::IoArgs),
 }
 
 #[derive(Args)]
 pub struct Common {
+    /// Image side in pixels.
     #[arg(long, default_value = "64")]
-    size: i64,
+    pub size: i64,
     #[arg(long, default_value = "auto")]
-    device: String,
+    pub device: String,
     /// libtorch threads; all cores by default.
     #[arg(long)]
-    threads: Option<usize>,
+    pub threads: Option<usize>,
 }
 
 #[derive(Args)]
@@ -53,25 +54,15 @@ pub struct TrainStepArgs {
     with_augment: bool,
 }
 
-#[derive(Args)]
-pub struct AugmentArgs {
-    #[command(flatten)]
-    common: Common,
-    #[arg(long, default_value = "256")]
-    batch: i64,
-    #[arg(long, default_value = "20")]
-    batches: usize,
-}
-
 pub fn run(cmd: BenchCmd) -> anyhow::Result<()> {
     match cmd {
         BenchCmd::TrainStep(a) => train_step(a),
-        BenchCmd::Augment(a) => augment(a),
+        BenchCmd::Augment(a) => super::bench_augment::run(a),
         BenchCmd::Io(a) => super::bench_io::run(a),
     }
 }
 
-fn setup(c: &Common) -> anyhow::Result<tch::Device> {
+pub fn setup(c: &Common) -> anyhow::Result<tch::Device> {
     tch::set_num_threads(crate::device::threads_for(c.threads, false) as i32);
     tch::manual_seed(0);
     DeviceChoice::parse(&c.device)?.resolve()
@@ -85,7 +76,7 @@ fn train_step(a: TrainStepArgs) -> anyhow::Result<()> {
         .ok_or_else(|| anyhow::anyhow!("unknown method '{}'", a.method))?;
     if !a.with_augment {
         match &mut method {
-            MethodConfig::Simclr(c) => c.augment = Pipeline::default(),
+            MethodConfig::Simclr(c) => c.views = ViewPair::default(),
             MethodConfig::Mixssl(c) => c.augment = Pipeline::default(),
         }
     }
@@ -123,33 +114,6 @@ fn train_step(a: TrainStepArgs) -> anyhow::Result<()> {
         a.batch,
         describe(device),
         dt * 1000.0,
-        views as f64 / dt
-    );
-    Ok(())
-}
-
-fn augment(a: AugmentArgs) -> anyhow::Result<()> {
-    let device = setup(&a.common)?;
-    let pipeline = Pipeline::simclr(1.0);
-    let x = Tensor::rand([a.batch, 3, a.common.size, a.common.size], (Kind::Float, device));
-    let run = || {
-        let v = pipeline.apply(&x);
-        let w = pipeline.apply(&x);
-        // Reading one value waits for the device, so GPU timings are complete.
-        (v.sum(Kind::Float) + w.sum(Kind::Float)).double_value(&[])
-    };
-    run();
-    let t = Instant::now();
-    for _ in 0..a.batches {
-        run();
-    }
-    let dt = t.elapsed().as_secs_f64();
-    let views = 2 * a.batch * a.batches as i64;
-    println!(
-        "bench augment pipeline=simclr size={} batch={} device={} views_per_s={:.0}",
-        a.common.size,
-        a.batch,
-        describe(device),
         views as f64 / dt
     );
     Ok(())

@@ -1,5 +1,6 @@
 //! `medssl`: the GUI by default, and the same work headless.
 mod bench;
+mod bench_augment;
 mod bench_io;
 mod inspect;
 mod train;

@@ -3,7 +3,7 @@
 //! reconstruct x_t (MSE) and regress λ (L1): L = w_rec·L_rec + γ·L_trans.
 use super::{BuildContext, Method, MethodInfo, PreviewRow, StepOutput};
 use crate::augment::mixup::{self, Mixup};
-use crate::augment::{AugmentOp, ColorJitter, HorizontalFlip, Pipeline, RandomResizedCrop};
+use crate::augment::{AugRng, AugmentOp, ColorJitter, Ctx, HorizontalFlip, Pipeline, RandomResizedCrop};
 use crate::data::{load_builtin, to_float, DataSource};
 use crate::nn::{Decoder, DecoderConfig, Encoder, Mlp};
 use serde::{Deserialize, Serialize};
@@ -45,22 +45,17 @@ impl Default for MixsslConfig {
             mixup: Mixup::default(),
             decoder: DecoderConfig::default(),
             head_hidden: 128,
-            augment: Pipeline {
-                ops: vec![
-                    AugmentOp::RandomResizedCrop(RandomResizedCrop {
-                        scale: (0.2, 1.0),
-                        ..Default::default()
-                    }),
-                    AugmentOp::HorizontalFlip(HorizontalFlip::default()),
-                    AugmentOp::ColorJitter(ColorJitter {
-                        p: 0.8,
-                        brightness: 0.4,
-                        contrast: 0.4,
-                        saturation: 0.4,
-                        hue: 0.1,
-                    }),
-                ],
-            },
+            augment: Pipeline::new([
+                AugmentOp::RandomResizedCrop(RandomResizedCrop { scale: (0.2, 1.0), ..Default::default() }),
+                AugmentOp::HorizontalFlip(HorizontalFlip::default()),
+                AugmentOp::ColorJitter(ColorJitter {
+                    p: 0.8,
+                    brightness: 0.4,
+                    contrast: 0.4,
+                    saturation: 0.4,
+                    hue: 0.1,
+                }),
+            ]),
             auxiliary: "builtin:natural".into(),
             auxiliary_count: 2000,
         }
@@ -69,6 +64,7 @@ impl Default for MixsslConfig {
 
 pub struct MixSsl {
     cfg: MixsslConfig,
+    rng: AugRng,
     encoder: Encoder,
     decoder: Decoder,
     head: Mlp,
@@ -111,32 +107,30 @@ impl MixSsl {
         let c = encoder.out_channels();
         let decoder = Decoder::new(&(p / "decoder"), c, encoder.backbone.stride(), &cfg.decoder);
         let head = Mlp::new(&(p / "lambda_head"), &[c, cfg.head_hidden, 1]);
-        Ok(Self { cfg, encoder, decoder, head, auxiliary })
+        Ok(Self { cfg, rng: AugRng::new(ctx.seed), encoder, decoder, head, auxiliary })
     }
 
-    /// Auxiliary images drawn uniformly with replacement, independently of the targets.
-    fn draw_auxiliary(&self, n: i64) -> Tensor {
-        let m = self.auxiliary.size()[0];
-        let idx = Tensor::randint(m, [n], (Kind::Int64, self.auxiliary.device()));
-        self.cfg.augment.apply(&to_float(&self.auxiliary.index_select(0, &idx)))
+    /// Auxiliary images drawn uniformly with replacement, independently of the targets, and
+    /// augmented by the same pipeline.
+    fn draw_auxiliary(&self, like: &Tensor, rng: &mut AugRng) -> Tensor {
+        let drawn = mixup::draw_auxiliary(&self.auxiliary, like, rng);
+        self.cfg.augment.apply(&drawn, &mut Ctx::new(rng))
     }
 
-    fn forward(&self, target: Tensor, lambda: Tensor, train: bool) -> Forward {
-        let auxiliary = self.draw_auxiliary(target.size()[0]);
+    fn forward(&self, target: Tensor, lambda: Tensor, rng: &mut AugRng, train: bool) -> Forward {
+        let auxiliary = self.draw_auxiliary(&target, rng);
         let mixed = mixup::mix(&target, &auxiliary, &lambda);
         let f = self.encoder.features(&mixed, train);
         let reconstruction = self.decoder.forward(&f.map);
         let lambda_pred = self.head.forward(&f.pooled).squeeze_dim(1);
         Forward { target, auxiliary, mixed, lambda, reconstruction, lambda_pred }
     }
-
-    fn sample_lambda(&self, n: i64) -> Tensor {
-        self.cfg.mixup.sample_lambda(n, self.auxiliary.device())
-    }
 }
 
 /// Held-out images per forward pass in `evaluate`.
 const EVAL_CHUNK: i64 = 128;
+/// Seeds the held-out evaluation's λ and auxiliary draws.
+const EVAL_SEED: u64 = 0xE7A1;
 
 fn scalar(t: &Tensor) -> f64 {
     t.double_value(&[])
@@ -149,10 +143,15 @@ fn listed(values: &Tensor) -> String {
     v.iter().map(|x| format!("{x:.2}")).collect::<Vec<_>>().join(" ")
 }
 
+/// Rows of thumbnails: how many images each shows.
+const SHOWN: i64 = 6;
+
 impl Method for MixSsl {
     fn step(&mut self, images: &Tensor) -> StepOutput {
-        let lambda = self.sample_lambda(images.size()[0]);
-        let f = self.forward(self.cfg.augment.apply(images), lambda, true);
+        let mut rng = self.rng.fork();
+        let lambda = self.cfg.mixup.sample_lambda(images.size()[0], &mut rng, images.device());
+        let target = self.cfg.augment.apply(images, &mut Ctx::new(&mut rng));
+        let f = self.forward(target, lambda, &mut rng, true);
         let (rec, trans) = losses(&f.reconstruction, &f.target, &f.lambda_pred, &f.lambda);
         let loss = &rec * self.cfg.rec_weight + &trans * self.cfg.gamma;
         let metrics = vec![
@@ -161,36 +160,33 @@ impl Method for MixSsl {
             ("lambda".into(), scalar(&f.lambda.mean(Kind::Float))),
             ("lambda_pred".into(), scalar(&f.lambda_pred.mean(Kind::Float))),
         ];
-        StepOutput { loss, metrics }
-    }
-
-    fn preview(&self, images: &Tensor) -> Vec<PreviewRow> {
-        let f = tch::no_grad(|| {
-            self.forward(self.cfg.augment.apply(images), self.sample_lambda(images.size()[0]), false)
-        });
-        vec![
-            PreviewRow { label: "target x_t".into(), images: f.target },
-            PreviewRow { label: "auxiliary x_a".into(), images: f.auxiliary },
-            PreviewRow { label: format!("mixed, λ: {}", listed(&f.lambda)), images: f.mixed },
-            PreviewRow {
-                label: format!("reconstruction, λ': {}", listed(&f.lambda_pred)),
-                images: (f.reconstruction + 1.0) / 2.0,
-            },
-        ]
+        let shown = |t: &Tensor| t.narrow(0, 0, t.size()[0].min(SHOWN));
+        let fed = vec![
+            PreviewRow::new("target x_t", &f.target),
+            PreviewRow::new("auxiliary x_a", &f.auxiliary),
+            PreviewRow::new(format!("mixed, λ: {}", listed(&shown(&f.lambda))), &f.mixed),
+            PreviewRow::new(
+                format!("reconstruction, λ': {}", listed(&shown(&f.lambda_pred.detach()))),
+                &((&f.reconstruction + 1.0) / 2.0),
+            ),
+        ];
+        StepOutput { loss, metrics, fed }
     }
 
     /// On held-out images, un-augmented, with λ drawn per sample so one pass covers its range:
     /// the pretext errors beside the two reference baselines the digest asks for (copying the
     /// mixed input; guessing λ = 0.5, whose L1 error is 0.25 under U(0, 1)).
     fn evaluate(&self, heldout: &Tensor) -> Vec<(String, f64)> {
+        // The same draws every epoch, so the figures compare across epochs.
+        let mut rng = AugRng::new(EVAL_SEED);
         tch::no_grad(|| {
             // In chunks, so 224 px sets fit; the sums give exact means over the whole set.
             let (mut rec, mut copy, mut pixels) = (0.0, 0.0, 0.0);
             let (mut lambdas, mut preds) = (Vec::new(), Vec::new());
             for chunk in heldout.split(EVAL_CHUNK, 0) {
                 let n = chunk.size()[0];
-                let lambda = mixup::beta(self.cfg.mixup.alpha, n, chunk.device());
-                let f = self.forward(to_float(&chunk), lambda, false);
+                let lambda = mixup::beta(self.cfg.mixup.alpha, n, &mut rng, chunk.device());
+                let f = self.forward(to_float(&chunk), lambda, &mut rng, false);
                 let target = &f.target * 2.0 - 1.0;
                 rec += scalar(&(&f.reconstruction - &target).square().sum(Kind::Float));
                 copy += scalar(&(&f.mixed * 2.0 - 1.0 - &target).square().sum(Kind::Float));

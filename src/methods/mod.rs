@@ -6,30 +6,37 @@ pub mod losses;
 pub mod mixssl;
 pub mod simclr;
 
+use crate::augment::{Pipeline, ViewPair};
 use crate::data::Progress;
 use crate::nn::{Encoder, EncoderConfig};
 use serde::{Deserialize, Serialize};
 use tch::{nn, Tensor};
 
-/// What one training step produced: the loss to minimise and named scalars to plot.
+/// What one training step produced: the loss to minimise, named scalars to plot, and the
+/// tensors the model was fed (with what it made of them), which the dashboard shows from time
+/// to time.
 pub struct StepOutput {
     pub loss: Tensor,
     pub metrics: Vec<(String, f64)>,
+    pub fed: Vec<PreviewRow>,
 }
 
-/// A labelled row of images for the dashboard: `[k, 3, H, W]` in [0, 1].
+/// A labelled row of images for the dashboard: `[k, C, H, W]` in [0, 1].
 pub struct PreviewRow {
     pub label: String,
     pub images: Tensor,
 }
 
+impl PreviewRow {
+    pub fn new(label: impl Into<String>, images: &Tensor) -> Self {
+        Self { label: label.into(), images: images.detach() }
+    }
+}
+
 pub trait Method {
     /// The loss for one batch of training images `[B, 3, H, W]` in [0, 1], before augmentation:
-    /// the method augments them itself, on the device, exactly as the preview shows.
+    /// the method augments them itself, on the device, with its `augment::AugRng`.
     fn step(&mut self, images: &Tensor) -> StepOutput;
-
-    /// The tensors the model receives for `images` (and what it makes of them), for display.
-    fn preview(&self, images: &Tensor) -> Vec<PreviewRow>;
 
     /// Pretext metrics on held-out images (stored bytes, see `data::to_float`), once per epoch
     /// (e.g. reconstruction error).
@@ -79,7 +86,50 @@ pub struct BuildContext<'a> {
     pub progress: Progress<'a>,
 }
 
+/// A method's augmentation pipelines, named, and which pipeline makes each view the model
+/// receives: what the augmentation studio edits and previews.
+pub struct Augmentations<'a> {
+    pub pipelines: Vec<(&'static str, &'a mut Pipeline)>,
+    /// (view name, index into `pipelines`).
+    pub views: Vec<(&'static str, usize)>,
+}
+
 impl MethodConfig {
+    pub fn augmentations_mut(&mut self) -> Augmentations<'_> {
+        match self {
+            MethodConfig::Simclr(c) => match &mut c.views.second {
+                None => Augmentations {
+                    pipelines: vec![("views 1 and 2", &mut c.views.first)],
+                    views: vec![("view 1", 0), ("view 2", 0)],
+                },
+                Some(second) => Augmentations {
+                    pipelines: vec![("view 1", &mut c.views.first), ("view 2", second)],
+                    views: vec![("view 1", 0), ("view 2", 1)],
+                },
+            },
+            MethodConfig::Mixssl(c) => Augmentations {
+                pipelines: vec![("target and auxiliary", &mut c.augment)],
+                views: vec![("augmented target", 0)],
+            },
+        }
+    }
+
+    /// Replaces the method's views by a recipe's; a one-view method takes the first pipeline.
+    pub fn set_views(&mut self, views: ViewPair) {
+        match self {
+            MethodConfig::Simclr(c) => c.views = views,
+            MethodConfig::Mixssl(c) => c.augment = views.first,
+        }
+    }
+
+    /// Whether the method compares two views whose pipelines may differ.
+    pub fn views_mut(&mut self) -> Option<&mut ViewPair> {
+        match self {
+            MethodConfig::Simclr(c) => Some(&mut c.views),
+            MethodConfig::Mixssl(_) => None,
+        }
+    }
+
     pub fn info(&self) -> &'static MethodInfo {
         match self {
             MethodConfig::Simclr(_) => &simclr::INFO,

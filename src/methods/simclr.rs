@@ -1,11 +1,11 @@
 //! SimCLR (Chen et al. 2020): two augmented views per image, a projector, NT-Xent over the
 //! 2N views of a batch. The thesis (digest 004a §4.2, §5.3) uses it as its baseline.
 use super::{losses, BuildContext, Method, MethodInfo, PreviewRow, StepOutput};
-use crate::augment::Pipeline;
+use crate::augment::{recipes, AugRng, ViewPair};
 use crate::nn::{Encoder, Mlp};
 use serde::{Deserialize, Serialize};
 use tch::nn::{self, Module};
-use tch::{Kind, Tensor};
+use tch::Tensor;
 
 pub static INFO: MethodInfo = MethodInfo {
     id: "simclr",
@@ -24,7 +24,8 @@ pub struct SimclrConfig {
     /// Hidden width of the projector; `None` uses the encoder's output width (512-512-128).
     pub projector_hidden: Option<i64>,
     pub projector_out: i64,
-    pub augment: Pipeline,
+    /// The two views; SimCLR draws both from one pipeline.
+    pub views: ViewPair,
     /// Negative control for teaching and tests: pair each view with a view of another image,
     /// so the "positives" carry no shared content and nothing useful can be learned.
     pub shuffle_positives: bool,
@@ -36,7 +37,7 @@ impl Default for SimclrConfig {
             temperature: 0.1,
             projector_hidden: None,
             projector_out: 128,
-            augment: Pipeline::simclr(1.0),
+            views: ViewPair::symmetric(recipes::simclr(1.0)),
             shuffle_positives: false,
         }
     }
@@ -44,6 +45,7 @@ impl Default for SimclrConfig {
 
 pub struct Simclr {
     cfg: SimclrConfig,
+    rng: AugRng,
     encoder: Encoder,
     projector: Mlp,
 }
@@ -54,33 +56,25 @@ impl Simclr {
         let c = encoder.out_channels();
         let hidden = cfg.projector_hidden.unwrap_or(c);
         let projector = Mlp::new(&(p / "projector"), &[c, hidden, cfg.projector_out]);
-        Self { cfg, encoder, projector }
-    }
-
-    fn views(&self, images: &Tensor) -> (Tensor, Tensor) {
-        (self.cfg.augment.apply(images), self.cfg.augment.apply(images))
+        Self { cfg, rng: AugRng::new(ctx.seed), encoder, projector }
     }
 }
 
 impl Method for Simclr {
     fn step(&mut self, images: &Tensor) -> StepOutput {
-        let (a, mut b) = self.views(images);
+        let (a, mut b) = self.cfg.views.apply(images, &mut self.rng);
         if self.cfg.shuffle_positives {
             let n = images.size()[0];
-            b = b.index_select(0, &Tensor::randperm(n, (Kind::Int64, images.device())));
+            b = b.index_select(0, &self.rng.permutation(n, images.device()));
         }
-        let z = self.projector.forward(&self.encoder.features(&Tensor::cat(&[a, b], 0), true).pooled);
+        let z = self.projector.forward(&self.encoder.features(&Tensor::cat(&[&a, &b], 0), true).pooled);
         let loss = losses::nt_xent(&z, self.cfg.temperature);
-        StepOutput { loss, metrics: Vec::new() }
-    }
-
-    fn preview(&self, images: &Tensor) -> Vec<PreviewRow> {
-        let (a, b) = self.views(images);
-        vec![
-            PreviewRow { label: "input".into(), images: images.shallow_clone() },
-            PreviewRow { label: "view 1".into(), images: a },
-            PreviewRow { label: "view 2".into(), images: b },
-        ]
+        let fed = vec![
+            PreviewRow::new("input", images),
+            PreviewRow::new("view 1", &a),
+            PreviewRow::new("view 2", &b),
+        ];
+        StepOutput { loss, metrics: Vec::new(), fed }
     }
 
     fn encoder(&self) -> &Encoder {

@@ -137,6 +137,12 @@ impl Preset {
         Self::from_toml(&text).with_context(|| format!("in {}", path.display()))
     }
 
+    /// Writes the preset as TOML, atomically: a failed write leaves the old file whole.
+    pub fn save(&self, path: &Path) -> anyhow::Result<()> {
+        let text = toml::to_string(self).context("cannot write the preset as TOML")?;
+        super::run_dir::write_atomic(path, text.as_bytes())
+    }
+
     /// The named variant, or the default one.
     pub fn variant(&self, name: Option<&str>) -> anyhow::Result<RunConfig> {
         let name = name.unwrap_or(&self.default_variant);

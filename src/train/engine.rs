@@ -7,7 +7,7 @@ use super::schedule::learning_rate;
 use crate::data::{no_progress, Dataset};
 use crate::device::{describe, threads_for};
 use crate::eval::knn_accuracy;
-use crate::methods::{BuildContext, Method};
+use crate::methods::{BuildContext, Method, PreviewRow};
 use anyhow::Context;
 use serde_json::json;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -217,12 +217,12 @@ impl<'a> Trainer<'a> {
                 let started = Instant::now();
                 let idx = order.narrow(0, b * batch, batch);
                 let images = self.data.train.batch(&idx);
-                if step % self.config.train.preview_every.max(1) == 0 {
-                    self.preview(step, &images);
-                }
                 let lr = learning_rate(&self.config.optim, step, total, warmup);
                 opt.set_lr(lr);
                 let output = self.method.step(&images);
+                if step % self.config.train.preview_every.max(1) == 0 {
+                    self.preview(step, &output.fed);
+                }
                 // A large step can take seconds on a CPU: look at the commands between forward
                 // and backward too. Stop here drops the step before its update is applied.
                 let waited = Instant::now();
@@ -327,10 +327,15 @@ impl<'a> Trainer<'a> {
         Ok(knn)
     }
 
-    fn preview(&self, step: usize, images: &Tensor) {
-        let shown = images.narrow(0, 0, images.size()[0].min(6));
-        let rows =
-            self.method.preview(&shown).into_iter().map(|row| (row.label, thumbnails(&row.images))).collect();
+    /// Thumbnails of the first images of the batch the model was just fed.
+    fn preview(&self, step: usize, fed: &[PreviewRow]) {
+        let rows = fed
+            .iter()
+            .map(|row| {
+                let shown = row.images.narrow(0, 0, row.images.size()[0].min(PREVIEW_IMAGES));
+                (row.label.clone(), thumbnails(&shown))
+            })
+            .collect();
         self.out.send(Event::Preview { step, rows });
     }
 
@@ -344,11 +349,15 @@ impl<'a> Trainer<'a> {
     }
 }
 
-/// `[k, 3, H, W]` in [0, 1] to 8-bit RGB images.
+/// Images per preview row.
+const PREVIEW_IMAGES: i64 = 6;
+
+/// `[k, C, H, W]` (C = 1 or 3) in [0, 1] to 8-bit RGB images.
 pub fn thumbnails(images: &Tensor) -> Vec<PreviewImage> {
     let images =
         (images.detach().clamp(0.0, 1.0) * 255.0).round().to_kind(Kind::Uint8).to_device(Device::Cpu);
-    let (k, _, h, w) = images.size4().expect("preview images are [k, 3, H, W]");
+    let images = if images.size()[1] == 1 { images.expand([-1, 3, -1, -1], false) } else { images };
+    let (k, _, h, w) = images.size4().expect("preview images are [k, C, H, W]");
     (0..k)
         .map(|i| {
             let hwc = images.get(i).permute([1, 2, 0]).contiguous();

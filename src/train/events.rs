@@ -32,7 +32,7 @@ pub struct EpochRecord {
 }
 
 /// An 8-bit RGB thumbnail.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PreviewImage {
     pub width: usize,
     pub height: usize,

@@ -8,6 +8,6 @@ pub mod run_dir;
 pub mod schedule;
 
 pub use config::{builtin_presets, OptimConfig, OptimizerKind, Preset, RunConfig, Schedule, TrainConfig};
-pub use engine::{load_run, LoadedRun, MethodFactory, Run, RunOptions};
+pub use engine::{load_run, thumbnails, LoadedRun, MethodFactory, Run, RunOptions};
 pub use events::{Command, EpochRecord, Event, PreviewImage, StepRecord};
 pub use run_dir::RunDir;

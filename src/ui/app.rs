@@ -4,6 +4,7 @@
 use super::dashboard::Dashboard;
 use super::session::{Session, Status};
 use super::settings::Settings;
+use super::studio::{self, StudioPanel};
 use super::viewer::{self, ViewerPanel};
 use crate::train::Command;
 use eframe::egui;
@@ -13,6 +14,7 @@ use std::sync::Arc;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tab {
     Train,
+    Studio,
     Viewer,
 }
 
@@ -20,6 +22,7 @@ pub struct WorkbenchApp {
     pub settings: Settings,
     pub session: Session,
     pub viewer: ViewerPanel,
+    pub studio: StudioPanel,
     pub tab: Tab,
     dashboard: Dashboard,
     runs_root: PathBuf,
@@ -46,6 +49,7 @@ impl WorkbenchApp {
             settings,
             session: Session::default(),
             viewer: ViewerPanel::default(),
+            studio: StudioPanel::default(),
             tab: Tab::Train,
             dashboard: Dashboard::default(),
             runs_root,
@@ -67,6 +71,13 @@ impl WorkbenchApp {
         }
         match self.tab {
             Tab::Train => self.training(ui),
+            Tab::Studio => {
+                let slice = self
+                    .viewer
+                    .shown_slice()
+                    .map(|s| studio::from_viewer(s, self.settings.config.data.image_size));
+                self.studio.show(ui, &mut self.settings.config, slice);
+            }
             Tab::Viewer => self.viewer.show(ui),
         }
         viewer::drop_hint(ui.ctx());
@@ -91,6 +102,7 @@ impl WorkbenchApp {
             });
             ui.separator();
             ui.selectable_value(&mut self.tab, Tab::Train, "Train");
+            ui.selectable_value(&mut self.tab, Tab::Studio, "Augment");
             ui.selectable_value(&mut self.tab, Tab::Viewer, "Viewer");
             if let (Tab::Viewer, Some(path)) = (self.tab, self.viewer.training_path()) {
                 ui.separator();

@@ -4,11 +4,13 @@ mod app;
 mod dashboard;
 mod session;
 mod settings;
+pub mod studio;
 pub mod viewer;
 
 pub use app::{default_runs_root, Tab, WorkbenchApp};
 pub use session::{Session, Status};
 pub use settings::Settings;
+pub use studio::StudioPanel;
 pub use viewer::ViewerPanel;
 
 /// Opens the main window on `app` and blocks until it is closed.

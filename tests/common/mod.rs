@@ -45,3 +45,4 @@ pub fn events_until(run: &Run, limit: Duration, stop: impl Fn(&Event) -> bool) -
 pub fn is_terminal(e: &Event) -> bool {
     matches!(e, Event::Finished { .. } | Event::Failed { .. })
 }
+pub mod augment;

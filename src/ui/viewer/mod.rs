@@ -29,6 +29,9 @@ pub enum Layout {
     Grid,
 }
 
+/// The studio resizes slices to the training size; more than this is never needed.
+const MAX_STUDIO_SIDE: usize = 1024;
+
 pub struct ViewerPanel {
     opening: Opening,
     shown: Option<Prepared>,
@@ -114,6 +117,17 @@ impl ViewerPanel {
     pub fn slice(&self, plane: Plane) -> Option<usize> {
         let shown = self.shown.as_ref()?;
         Some(self.cursor[PlaneAxes::new(plane, shown.layout_codes).normal])
+    }
+
+    /// The active plane's current slice as the viewer shows it (windowed, inverted as set).
+    pub fn shown_slice(&self) -> Option<(egui::ColorImage, &Volume)> {
+        let shown = self.shown.as_ref()?;
+        let plane = self.active;
+        let axes = PlaneAxes::new(plane, shown.layout_codes);
+        let inverted = shown.volume.inverted != self.invert;
+        let image =
+            slice::extract(&shown.volume, &axes, self.slice(plane)?, &self.window, inverted, MAX_STUDIO_SIDE);
+        Some((image, &shown.volume))
     }
 
     pub fn window(&self) -> &Window {
