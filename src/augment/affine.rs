@@ -1,7 +1,7 @@
 //! Affine warps about the image centre: rotation, isotropic scale, shear and translation, all
 //! in pixel units, resampled bilinearly by one `grid_sample` call per batch.
 use super::rotate::{rotation, rotation_caution, Plane};
-use super::tensor::{affine_theta, on_selected, warp, Padding};
+use super::tensor::{affine_theta, on_selected, selected, warp, Padding};
 use super::{AugRng, Augment, Ctx, ImageTraits, Param};
 use serde::{Deserialize, Serialize};
 use tch::{Kind, Tensor};
@@ -16,12 +16,6 @@ pub fn pixel_theta(linear: &Tensor, offset: &Tensor, size: &[i64]) -> Tensor {
     let half = Tensor::from_slice(&half).to_device(linear.device());
     let linear = linear * half.view([1, 1, n]) / half.view([1, n, 1]);
     affine_theta(&linear, &(offset / half.view([1, n])))
-}
-
-/// The rows of a per-sample tensor that belong to the samples `mask` selects, in the order
-/// `on_selected` hands them over.
-pub fn selected(values: &Tensor, mask: &Tensor) -> Tensor {
-    values.index_select(0, &mask.nonzero().view([-1]))
 }
 
 /// One affine map per sample, forward (input to output) in pixel units about the centre:

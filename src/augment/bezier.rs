@@ -1,5 +1,5 @@
 //! Models Genesis's non-linear intensity transform: a random monotone Bézier curve.
-use super::tensor::on_selected;
+use super::tensor::{on_selected, selected};
 use super::{Augment, Ctx, ImageTraits, Param};
 use serde::{Deserialize, Serialize};
 use tch::{Kind, Tensor};
@@ -69,10 +69,7 @@ impl Augment for BezierIntensity {
         let mask = ctx.rng.coin(b, self.p, device);
         let points = ctx.rng.uniform(b * 4, 0.0, 1.0, device).view([b, 4]);
         let inverted = ctx.rng.coin(b, self.inverted, device);
-        on_selected(images, &mask, |x| {
-            let selected = mask.nonzero().view([-1]);
-            Self::map(x, &points.index_select(0, &selected), &inverted.index_select(0, &selected))
-        })
+        on_selected(images, &mask, |x| Self::map(x, &selected(&points, &mask), &selected(&inverted, &mask)))
     }
 
     fn params(&mut self) -> Vec<Param<'_>> {

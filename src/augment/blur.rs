@@ -1,4 +1,4 @@
-use super::tensor::on_selected;
+use super::tensor::{on_selected, selected};
 use super::{Augment, Ctx, Param};
 use serde::{Deserialize, Serialize};
 use tch::{Kind, Tensor};
@@ -40,11 +40,7 @@ impl Augment for GaussianBlur {
         let mask = ctx.rng.coin(b, self.p, device);
         let sigma = ctx.rng.uniform(b, self.sigma.0, self.sigma.1, device);
         let k = self.kernel_side(images);
-        on_selected(images, &mask, |x| {
-            let selected = mask.nonzero().view([-1]);
-            let sigma = if selected.numel() as i64 == b { sigma } else { sigma.index_select(0, &selected) };
-            blur(x, &sigma, k)
-        })
+        on_selected(images, &mask, |x| blur(x, &selected(&sigma, &mask), k))
     }
 
     fn params(&mut self) -> Vec<Param<'_>> {

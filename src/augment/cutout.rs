@@ -1,6 +1,5 @@
 //! Cut-out: square (cubic) holes filled with a constant.
-use super::affine::selected;
-use super::tensor::{on_selected, per_sample};
+use super::tensor::{on_selected, per_sample, selected};
 use super::{Augment, Ctx, Param};
 use serde::{Deserialize, Serialize};
 use tch::{Kind, Tensor};

@@ -1,6 +1,5 @@
 //! Elastic deformation: each sample is resampled through a smooth random displacement field.
-use super::affine::selected;
-use super::tensor::{on_selected, sample, Padding};
+use super::tensor::{on_selected, sample, selected, Padding};
 use super::{Augment, Ctx, Param};
 use serde::{Deserialize, Serialize};
 use tch::{Kind, Tensor};

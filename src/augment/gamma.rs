@@ -1,6 +1,6 @@
 //! Random gamma (PCRL's "random gamma", specs/002_pcrl.md §7.5; the thesis's intensity
 //! transform, specs/004b_thesis_ch6-8.md §7.3).
-use super::tensor::{on_selected, per_sample};
+use super::tensor::{on_selected, per_sample, selected};
 use super::{Augment, Ctx, Param};
 use serde::{Deserialize, Serialize};
 use tch::Tensor;
@@ -28,7 +28,7 @@ impl Augment for Gamma {
         let mask = ctx.rng.coin(b, self.p, device);
         let gamma = ctx.rng.log_uniform(b, self.gamma.0, self.gamma.1, device);
         on_selected(images, &mask, |x| {
-            let gamma = gamma.index_select(0, &mask.nonzero().view([-1]));
+            let gamma = selected(&gamma, &mask);
             x.clamp(0.0, 1.0).pow(&per_sample(&gamma, x))
         })
     }

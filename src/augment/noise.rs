@@ -1,5 +1,5 @@
 //! Additive white Gaussian noise (thesis Ch. 4 Table 4.3; PCRL's phantoms, specs/002_pcrl.md §7.5).
-use super::tensor::{on_selected, per_sample};
+use super::tensor::{on_selected, per_sample, selected};
 use super::{Augment, Ctx, Param};
 use serde::{Deserialize, Serialize};
 use tch::Tensor;
@@ -30,7 +30,7 @@ impl Augment for GaussianNoise {
         // draw while the batch's stream advances by the same amount whatever was selected.
         let mut noise_rng = ctx.rng.fork();
         on_selected(images, &mask, |x| {
-            let std = std.index_select(0, &mask.nonzero().view([-1]));
+            let std = selected(&std, &mask);
             let noise = noise_rng.normal_tensor(&x.size(), device);
             (x + noise * per_sample(&std, x)).clamp(0.0, 1.0)
         })

@@ -1,5 +1,5 @@
 //! Posterisation, one of FixMatch's RandAugment ops (specs/003_target_pretraining.md §3).
-use super::tensor::{on_selected, per_sample};
+use super::tensor::{on_selected, per_sample, selected};
 use super::{Augment, Ctx, ImageTraits, Modality, Param};
 use serde::{Deserialize, Serialize};
 use tch::{Kind, Tensor};
@@ -27,7 +27,7 @@ impl Augment for Posterize {
         let (b, device) = (images.size()[0], images.device());
         let mask = ctx.rng.coin(b, self.p, device);
         let bits = ctx.rng.ints(b, self.bits.0, self.bits.1, device).to_kind(Kind::Float);
-        on_selected(images, &mask, |x| posterize(x, &bits.index_select(0, &mask.nonzero().view([-1]))))
+        on_selected(images, &mask, |x| posterize(x, &selected(&bits, &mask)))
     }
 
     fn params(&mut self) -> Vec<Param<'_>> {

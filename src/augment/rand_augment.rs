@@ -6,7 +6,7 @@ use super::equalize::equalize;
 use super::posterize::posterize;
 use super::sharpness::sharpen;
 use super::solarize::solarize;
-use super::tensor::{on_selected, warp, Padding};
+use super::tensor::{on_selected, selected, warp, Padding};
 use super::{Augment, Ctx, Cutout, ImageTraits, Modality, Param};
 use serde::{Deserialize, Serialize};
 use tch::Tensor;
@@ -215,7 +215,7 @@ fn on_chosen(
         return x.shallow_clone();
     }
     let mask = Tensor::from_slice(chosen).to_device(x.device());
-    on_selected(x, &mask, |s| f(s, &values.index_select(0, &mask.nonzero().view([-1]))))
+    on_selected(x, &mask, |s| f(s, &selected(values, &mask)))
 }
 
 /// Warps with zeros outside, then fills what came from outside with `fill` by warping a

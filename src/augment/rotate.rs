@@ -1,6 +1,6 @@
 //! Rotations: by any angle (resampled bilinearly) and by quarter turns (exact).
-use super::affine::{pixel_theta, selected};
-use super::tensor::{on_selected, warp, Padding};
+use super::affine::pixel_theta;
+use super::tensor::{on_selected, selected, warp, Padding};
 use super::{Augment, Ctx, ImageTraits, Modality, Param};
 use serde::{Deserialize, Serialize};
 use tch::{Kind, Tensor};

@@ -1,5 +1,5 @@
 //! Sharpness, one of FixMatch's RandAugment ops (specs/003_target_pretraining.md §3).
-use super::tensor::{blend, on_selected};
+use super::tensor::{blend, on_selected, selected};
 use super::{Augment, Ctx, Param};
 use serde::{Deserialize, Serialize};
 use tch::Tensor;
@@ -28,7 +28,7 @@ impl Augment for Sharpness {
         let (b, device) = (images.size()[0], images.device());
         let mask = ctx.rng.coin(b, self.p, device);
         let factor = ctx.rng.uniform(b, self.factor.0, self.factor.1, device);
-        on_selected(images, &mask, |x| sharpen(x, &factor.index_select(0, &mask.nonzero().view([-1]))))
+        on_selected(images, &mask, |x| sharpen(x, &selected(&factor, &mask)))
     }
 
     fn params(&mut self) -> Vec<Param<'_>> {

@@ -1,5 +1,5 @@
 //! H&E stain augmentation in HED space (Tellez et al. 2018).
-use super::tensor::on_selected;
+use super::tensor::{on_selected, selected};
 use super::{Augment, Ctx, ImageTraits, Modality, Param};
 use serde::{Deserialize, Serialize};
 use tch::{Kind, Tensor};
@@ -63,10 +63,7 @@ impl Augment for StainJitter {
         if images.size()[1] != 3 {
             return images.shallow_clone();
         }
-        on_selected(images, &mask, |x| {
-            let selected = mask.nonzero().view([-1]);
-            Self::jitter(x, &alpha.index_select(0, &selected), &beta.index_select(0, &selected))
-        })
+        on_selected(images, &mask, |x| Self::jitter(x, &selected(&alpha, &mask), &selected(&beta, &mask)))
     }
 
     fn params(&mut self) -> Vec<Param<'_>> {

@@ -31,6 +31,12 @@ pub fn on_selected(images: &Tensor, mask: &Tensor, f: impl FnOnce(&Tensor) -> Te
     }
 }
 
+/// The rows of a per-sample tensor that belong to the samples `mask` selects, in the order
+/// `on_selected` hands them over.
+pub fn selected(values: &Tensor, mask: &Tensor) -> Tensor {
+    values.index_select(0, &mask.nonzero().view([-1]))
+}
+
 /// `[B, 1, ...]` luma (ITU-R 601, as torchvision's `rgb_to_grayscale`); grey images are
 /// their own luma.
 pub fn luma(images: &Tensor) -> Tensor {

@@ -1,5 +1,5 @@
 //! CT window jitter: the display window moved and widened a little after windowing.
-use super::tensor::{on_selected, per_sample};
+use super::tensor::{on_selected, per_sample, selected};
 use super::{Augment, Ctx, ImageTraits, Modality, Param};
 use serde::{Deserialize, Serialize};
 use tch::Tensor;
@@ -36,7 +36,7 @@ impl Augment for WindowJitter {
         let shift = ctx.rng.uniform(b, self.level.0, self.level.1, device);
         let scale = ctx.rng.uniform(b, self.width.0, self.width.1, device);
         on_selected(images, &mask, |x| {
-            let take = |t: &Tensor| per_sample(&t.index_select(0, &mask.nonzero().view([-1])), x);
+            let take = |t: &Tensor| per_sample(&selected(t, &mask), x);
             ((x - 0.5 - take(&shift)) / take(&scale) + 0.5).clamp(0.0, 1.0)
         })
     }

@@ -12,7 +12,7 @@ use std::path::Path;
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct RunConfig {
-    /// Seeds libtorch's generator: weights, augmentations, batch order, λ draws.
+    /// Seeds libtorch's generator (weights, batch order) and the methods' `AugRng` (views, λ draws).
     pub seed: u64,
     pub device: DeviceChoice,
     /// libtorch intra-op threads; unset: all cores headless, all but one under the GUI.
