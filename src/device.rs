@@ -53,6 +53,12 @@ pub fn describe(device: Device) -> String {
     }
 }
 
+/// Limits this thread's libtorch ops and CPU augmentation kernels to `threads` threads.
+pub fn use_threads(threads: usize) {
+    tch::set_num_threads(threads as i32);
+    crate::augment::cpu::set_threads(threads);
+}
+
 /// libtorch's intra-op thread count for a run: an explicit request wins; otherwise every core
 /// for headless work, and all but one when a window must stay responsive.
 pub fn threads_for(requested: Option<usize>, keep_one_core_free: bool) -> usize {

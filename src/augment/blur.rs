@@ -1,3 +1,4 @@
+use super::cpu;
 use super::tensor::{on_selected, selected};
 use super::{Augment, Ctx, Param};
 use serde::{Deserialize, Serialize};
@@ -37,9 +38,14 @@ impl GaussianBlur {
 impl Augment for GaussianBlur {
     fn apply(&self, images: &Tensor, ctx: &mut Ctx) -> Tensor {
         let (b, device) = (images.size()[0], images.device());
-        let mask = ctx.rng.coin(b, self.p, device);
-        let sigma = ctx.rng.uniform(b, self.sigma.0, self.sigma.1, device);
+        let chosen = ctx.rng.coins(b, self.p);
+        let sigma = ctx.rng.uniforms(b, self.sigma.0, self.sigma.1);
         let k = self.kernel_side(images);
+        if cpu::runs_here(images) && images.dim() == 4 {
+            return cpu::blur::blur_batch(images, &chosen, &sigma, k as usize);
+        }
+        let mask = Tensor::from_slice(&chosen).to_device(device);
+        let sigma = Tensor::from_slice(&sigma).to_device(device);
         on_selected(images, &mask, |x| blur(x, &selected(&sigma, &mask), k))
     }
 
@@ -58,7 +64,8 @@ impl Augment for GaussianBlur {
 }
 
 /// Blurs sample i with σ[i] by a `k`-tap Gaussian along each spatial axis, reflecting at the
-/// borders; each (sample, channel) pair is one group of a depth-wise convolution.
+/// borders; each (sample, channel) pair is one group of a depth-wise convolution. The form
+/// for GPUs and volumes; 2D float images on the CPU take `cpu::blur::blur_batch`.
 pub fn blur(images: &Tensor, sigma: &Tensor, k: i64) -> Tensor {
     let size = images.size();
     let (b, c) = (size[0], size[1]);

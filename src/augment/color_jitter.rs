@@ -1,5 +1,6 @@
+use super::cpu;
 use super::tensor::{blend, luma, per_sample};
-use super::{Augment, Ctx, ImageTraits, Param};
+use super::{AugRng, Augment, Ctx, ImageTraits, Param};
 use rand::seq::SliceRandom;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -32,14 +33,17 @@ impl Default for ColorJitter {
     }
 }
 
-impl Augment for ColorJitter {
-    fn apply(&self, images: &Tensor, ctx: &mut Ctx) -> Tensor {
-        let (b, device) = (images.size()[0], images.device());
-        let active = ctx.rng.coins(b, self.p);
-        let mut factor = |m: f64| ctx.rng.uniform(b, (1.0 - m).max(0.0), 1.0 + m, device);
-        let factors = [factor(self.brightness), factor(self.contrast), factor(self.saturation)];
-        let hue = ctx.rng.uniform(b, -self.hue, self.hue, device);
-        // torchvision skips an op whose range is zero, and saturation and hue mean nothing on grey.
+impl ColorJitter {
+    /// Per sample, the adjustments in the order drawn for it; none where its coin fell
+    /// against `p`. torchvision skips an adjustment whose range is zero, and saturation and
+    /// hue mean nothing on grey.
+    pub fn draw(&self, images: &Tensor, rng: &mut AugRng) -> Vec<Vec<Adjust>> {
+        let b = images.size()[0];
+        let active = rng.coins(b, self.p);
+        let mut factors = |m: f64| rng.uniforms(b, (1.0 - m).max(0.0), 1.0 + m);
+        let (brightness, contrast, saturation) =
+            (factors(self.brightness), factors(self.contrast), factors(self.saturation));
+        let hue = rng.uniforms(b, -self.hue, self.hue);
         let colour = images.size()[1] == 3;
         let used = [
             self.brightness > 0.0,
@@ -47,32 +51,34 @@ impl Augment for ColorJitter {
             colour && self.saturation > 0.0,
             colour && self.hue > 0.0,
         ];
-        // Samples sharing an order of ops run together, one op after another on that group
-        // only: at most 24 groups, each small enough to stay in cache.
-        let mut groups: BTreeMap<[usize; 4], Vec<i64>> = BTreeMap::new();
-        for (i, on) in active.iter().enumerate() {
-            let mut order = [0, 1, 2, 3];
-            order.shuffle(ctx.rng.gen());
-            if *on {
-                groups.entry(order).or_default().push(i as i64);
-            }
-        }
-        let mut out = images.copy();
-        for (order, samples) in groups {
-            let idx = Tensor::from_slice(&samples).to_device(device);
-            let mut x = images.index_select(0, &idx);
-            for op in order.into_iter().filter(|&op| used[op]) {
-                x = match op {
-                    3 => adjust_hue(&x, &hue.index_select(0, &idx)),
-                    _ => {
-                        let f = factors[op].index_select(0, &idx);
-                        [adjust_brightness, adjust_contrast, adjust_saturation][op](&x, &f)
+        let adjustment = |slot: usize, i: usize| match slot {
+            0 => Adjust::Brightness(brightness[i]),
+            1 => Adjust::Contrast(contrast[i]),
+            2 => Adjust::Saturation(saturation[i]),
+            _ => Adjust::Hue(hue[i]),
+        };
+        (0..b as usize)
+            .map(|i| {
+                let mut order = [0, 1, 2, 3];
+                order.shuffle(rng.gen());
+                match active[i] {
+                    true => {
+                        order.into_iter().filter(|&slot| used[slot]).map(|slot| adjustment(slot, i)).collect()
                     }
-                };
-            }
-            out = out.index_copy(0, &idx, &x);
+                    false => Vec::new(),
+                }
+            })
+            .collect()
+    }
+}
+
+impl Augment for ColorJitter {
+    fn apply(&self, images: &Tensor, ctx: &mut Ctx) -> Tensor {
+        let draws = self.draw(images, ctx.rng);
+        match cpu::runs_here(images) {
+            true => cpu::colour::adjust_batch(images, &draws),
+            false => adjust_batch(images, &draws),
         }
-        out
     }
 
     fn params(&mut self) -> Vec<Param<'_>> {
@@ -92,6 +98,66 @@ impl Augment for ColorJitter {
                 .into()
         })
     }
+}
+
+/// One of colour jitter's adjustments with its drawn factor (for hue, the shift).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Adjust {
+    Brightness(f32),
+    Contrast(f32),
+    Saturation(f32),
+    Hue(f32),
+}
+
+impl Adjust {
+    fn kind(self) -> usize {
+        match self {
+            Adjust::Brightness(_) => 0,
+            Adjust::Contrast(_) => 1,
+            Adjust::Saturation(_) => 2,
+            Adjust::Hue(_) => 3,
+        }
+    }
+
+    fn value(self) -> f32 {
+        match self {
+            Adjust::Brightness(v) | Adjust::Contrast(v) | Adjust::Saturation(v) | Adjust::Hue(v) => v,
+        }
+    }
+
+    /// This kind of adjustment on samples `x` with their per-sample `values`.
+    fn apply(self, x: &Tensor, values: &Tensor) -> Tensor {
+        match self {
+            Adjust::Brightness(_) => adjust_brightness(x, values),
+            Adjust::Contrast(_) => adjust_contrast(x, values),
+            Adjust::Saturation(_) => adjust_saturation(x, values),
+            Adjust::Hue(_) => adjust_hue(x, values),
+        }
+    }
+}
+
+/// Sample i gets `draws[i]` in order, as tensor ops: the form for GPUs, and the reference
+/// that `cpu::colour::adjust_batch` is tested against. Samples whose adjustments come in the
+/// same order run together, one op after another on that group only: at most 24 groups,
+/// each small enough to stay in cache.
+pub fn adjust_batch(images: &Tensor, draws: &[Vec<Adjust>]) -> Tensor {
+    let device = images.device();
+    let mut groups: BTreeMap<Vec<usize>, Vec<usize>> = BTreeMap::new();
+    for (i, adjustments) in draws.iter().enumerate().filter(|(_, a)| !a.is_empty()) {
+        groups.entry(adjustments.iter().map(|a| a.kind()).collect()).or_default().push(i);
+    }
+    let mut out = images.shallow_clone();
+    for samples in groups.into_values() {
+        let rows: Vec<i64> = samples.iter().map(|&i| i as i64).collect();
+        let idx = Tensor::from_slice(&rows).to_device(device);
+        let mut x = images.index_select(0, &idx);
+        for (step, adjustment) in draws[samples[0]].iter().enumerate() {
+            let values: Vec<f32> = samples.iter().map(|&i| draws[i][step].value()).collect();
+            x = adjustment.apply(&x, &Tensor::from_slice(&values).to_device(device));
+        }
+        out = out.index_copy(0, &idx, &x);
+    }
+    out
 }
 
 /// Rotates the hue in HSV space, following torchvision's `_rgb2hsv`/`_hsv2rgb`.

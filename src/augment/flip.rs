@@ -1,3 +1,4 @@
+use super::cpu;
 use super::tensor::on_selected;
 use super::{Augment, Ctx, ImageTraits, Param};
 use serde::{Deserialize, Serialize};
@@ -44,7 +45,11 @@ impl Default for AxisFlip {
 
 /// Flips dimension `dim` of the samples that win a coin of probability `p`.
 fn flip(images: &Tensor, dim: i64, p: f64, ctx: &mut Ctx) -> Tensor {
-    let mask = ctx.rng.coin(images.size()[0], p, images.device());
+    let chosen = ctx.rng.coins(images.size()[0], p);
+    if cpu::runs_here(images) {
+        return cpu::flip::flip_batch(images, dim as usize, &chosen);
+    }
+    let mask = Tensor::from_slice(&chosen).to_device(images.device());
     on_selected(images, &mask, |x| x.flip([dim]))
 }
 

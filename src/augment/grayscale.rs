@@ -1,3 +1,4 @@
+use super::cpu;
 use super::tensor::{luma, on_selected};
 use super::{Augment, Ctx, ImageTraits, Param};
 use serde::{Deserialize, Serialize};
@@ -18,10 +19,14 @@ impl Default for RandomGrayscale {
 
 impl Augment for RandomGrayscale {
     fn apply(&self, images: &Tensor, ctx: &mut Ctx) -> Tensor {
-        let mask = ctx.rng.coin(images.size()[0], self.p, images.device());
+        let chosen = ctx.rng.coins(images.size()[0], self.p);
         if images.size()[1] != 3 {
             return images.shallow_clone();
         }
+        if cpu::runs_here(images) {
+            return cpu::grey::grey_batch(images, &chosen);
+        }
+        let mask = Tensor::from_slice(&chosen).to_device(images.device());
         on_selected(images, &mask, |x| luma(x).expand_as(x))
     }
 

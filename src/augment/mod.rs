@@ -8,8 +8,9 @@
 mod affine;
 mod autocontrast;
 mod bezier;
-mod blur;
-mod color_jitter;
+pub mod blur;
+pub mod color_jitter;
+pub mod cpu;
 mod cutout;
 mod elastic;
 mod equalize;

@@ -1,5 +1,6 @@
 //! Ops in order (`Pipeline`), a random choice among ops (`OneOf`) and the two views of an
 //! image that contrastive methods compare (`ViewPair`).
+use super::cpu;
 use super::tensor::on_selected;
 use super::{AugRng, Augment, AugmentOp, Ctx, ImageTraits, Param};
 use serde::{Deserialize, Serialize};
@@ -52,15 +53,24 @@ impl Pipeline {
     /// batch at once; a batch within one chunk (the studio's) is drawn exactly as by
     /// `apply_each`.
     pub fn apply(&self, images: &Tensor, ctx: &mut Ctx) -> Tensor {
+        let chunks: Vec<Tensor> =
+            Self::chunks(images).iter().map(|c| self.apply_each(c, ctx, |_, _| {})).collect();
+        match chunks.as_slice() {
+            [one] => one.shallow_clone(),
+            _ if chunks.iter().all(cpu::runs_here) => cpu::concat(&chunks),
+            _ => Tensor::cat(&chunks, 0),
+        }
+    }
+
+    /// The batches of samples `apply` augments one after another.
+    pub fn chunks(images: &Tensor) -> Vec<Tensor> {
         let batch = images.size()[0].max(1);
         let per_sample = (images.numel() as i64 / batch).max(1);
         let chunk = (CHUNK_VALUES / per_sample).max(1);
-        if batch <= chunk {
-            return self.apply_each(images, ctx, |_, _| {});
+        match batch <= chunk {
+            true => vec![images.shallow_clone()],
+            false => images.split(chunk, 0),
         }
-        let chunks: Vec<Tensor> =
-            images.split(chunk, 0).iter().map(|c| self.apply_each(c, ctx, |_, _| {})).collect();
-        Tensor::cat(&chunks, 0)
     }
 
     /// The same as `apply`, also handing `seen` the batch after each enabled step.

@@ -1,7 +1,8 @@
+use super::cpu;
 use super::tensor::{warp, Padding};
-use super::{Augment, Ctx, Param};
+use super::{AugRng, Augment, Ctx, Param};
 use serde::{Deserialize, Serialize};
-use tch::{Kind, Tensor};
+use tch::Tensor;
 
 /// A crop of random area fraction and aspect ratio, resized back to the input size with
 /// bilinear sampling (torchvision's RandomResizedCrop); in 3D the fraction is of the volume and
@@ -22,37 +23,70 @@ impl Default for RandomResizedCrop {
     }
 }
 
-impl Augment for RandomResizedCrop {
-    fn apply(&self, images: &Tensor, ctx: &mut Ctx) -> Tensor {
-        let (b, device) = (images.size()[0], images.device());
-        let dims = images.dim() - 2;
-        let fraction = ctx.rng.uniform(b, self.scale.0, self.scale.1, device);
+impl RandomResizedCrop {
+    /// Per sample, the crop as a map from output to input coordinates normalised to [-1, 1],
+    /// one `(scale, centre)` per spatial axis, x first.
+    fn draw(&self, b: i64, dims: usize, rng: &mut AugRng) -> Vec<Vec<(f64, f64)>> {
+        let fraction = rng.uniforms(b, self.scale.0, self.scale.1);
         // Log-uniform aspect ratio, as torchvision. Where torchvision re-draws a crop that does
         // not fit, the sides are clamped to the image instead, keeping one draw per sample.
-        let ratio = ctx.rng.log_uniform(b, self.ratio.0, self.ratio.1, device);
+        let mut log_uniform = || rng.uniforms(b, self.ratio.0.ln(), self.ratio.1.ln());
+        let ratio = log_uniform();
+        let depth = if dims == 3 { log_uniform() } else { Vec::new() };
         // Sides as fractions of the image, x first, whose product is the drawn fraction.
-        let sides: Vec<Tensor> = if dims == 2 {
-            vec![(&fraction * &ratio).sqrt(), (&fraction / &ratio).sqrt()]
-        } else {
-            let depth = ctx.rng.log_uniform(b, self.ratio.0, self.ratio.1, device);
-            let c = fraction.pow_tensor_scalar(1.0 / 3.0);
-            let across = depth.pow_tensor_scalar(-1.0 / 3.0);
-            vec![
-                &c * ratio.sqrt() * &across,
-                &c / ratio.sqrt() * &across,
-                c * depth.pow_tensor_scalar(2.0 / 3.0),
-            ]
-        };
-        let sides: Vec<Tensor> = sides.into_iter().map(|s| s.clamp_max(1.0)).collect();
-        // Centres in normalised coordinates [-1, 1], keeping the crop inside the image.
-        let centres: Vec<Tensor> =
-            sides.iter().map(|s| (ctx.rng.uniform(b, -1.0, 1.0, device)) * (1.0 - s)).collect();
+        let sides: Vec<Vec<f64>> = (0..b as usize)
+            .map(|i| {
+                let (f, r) = (fraction[i] as f64, (ratio[i] as f64).exp());
+                let sides = match dims {
+                    2 => vec![(f * r).sqrt(), (f / r).sqrt()],
+                    _ => {
+                        let (c, d) = (f.cbrt(), (depth[i] as f64).exp());
+                        let across = d.powf(-1.0 / 3.0);
+                        vec![c * r.sqrt() * across, c / r.sqrt() * across, c * d.powf(2.0 / 3.0)]
+                    }
+                };
+                sides.into_iter().map(|s| s.min(1.0)).collect()
+            })
+            .collect();
+        // Centres keep the crop inside the image.
+        let centres: Vec<Vec<f32>> = (0..dims).map(|_| rng.uniforms(b, -1.0, 1.0)).collect();
+        sides
+            .into_iter()
+            .enumerate()
+            .map(|(i, sides)| {
+                sides.iter().enumerate().map(|(axis, s)| (*s, centres[axis][i] as f64 * (1.0 - s))).collect()
+            })
+            .collect()
+    }
+}
+
+impl Augment for RandomResizedCrop {
+    fn apply(&self, images: &Tensor, ctx: &mut Ctx) -> Tensor {
+        let b = images.size()[0];
+        let dims = images.dim() - 2;
+        let crops = self.draw(b, dims, ctx.rng);
+        if cpu::runs_here(images) && dims == 2 {
+            let maps: Vec<[f32; 4]> =
+                crops.iter().map(|c| [c[0].0, c[0].1, c[1].0, c[1].1].map(|v| v as f32)).collect();
+            return cpu::crop::resample_batch(images, &maps);
+        }
+        // Rows of `[B, n, n + 1]`: the scale on the diagonal, the centre last.
+        let theta: Vec<f32> = crops
+            .iter()
+            .flat_map(|crop| {
+                (0..dims).flat_map(move |row| {
+                    (0..=dims).map(move |col| match col {
+                        c if c == row => crop[row].0 as f32,
+                        c if c == dims => crop[row].1 as f32,
+                        _ => 0.0,
+                    })
+                })
+            })
+            .collect();
         let n = dims as i64;
-        let linear = Tensor::stack(&sides, 1).diag_embed(0, -2, -1);
-        let theta = Tensor::cat(&[linear, Tensor::stack(&centres, 1).unsqueeze(2)], 2);
-        debug_assert_eq!(theta.size(), [b, n, n + 1]);
+        let theta = Tensor::from_slice(&theta).view([b, n, n + 1]).to_device(images.device());
         // Crops lie inside the image, so the padding mode is never reached.
-        warp(images, &theta.to_kind(Kind::Float), Padding::Border)
+        warp(images, &theta, Padding::Border)
     }
 
     fn params(&mut self) -> Vec<Param<'_>> {

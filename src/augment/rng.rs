@@ -36,10 +36,14 @@ impl AugRng {
         self.0.random_range(lo..=hi)
     }
 
+    /// `n` draws from U[lo, hi) on the CPU side, for kernels that read them per sample.
+    pub fn uniforms(&mut self, n: i64, lo: f64, hi: f64) -> Vec<f32> {
+        (0..n).map(|_| self.uniform_one(lo, hi) as f32).collect()
+    }
+
     /// `n` draws from U[lo, hi) as a `[n]` float tensor on `device`.
     pub fn uniform(&mut self, n: i64, lo: f64, hi: f64, device: Device) -> Tensor {
-        let v: Vec<f32> = (0..n).map(|_| self.uniform_one(lo, hi) as f32).collect();
-        Tensor::from_slice(&v).to_device(device)
+        Tensor::from_slice(&self.uniforms(n, lo, hi)).to_device(device)
     }
 
     /// `n` draws from a log-uniform distribution on [lo, hi] (lo, hi > 0).

@@ -26,7 +26,7 @@ pub struct Common {
     pub size: i64,
     #[arg(long, default_value = "auto")]
     pub device: String,
-    /// libtorch threads; all cores by default.
+    /// Threads for libtorch and the augmentation kernels; all cores by default.
     #[arg(long)]
     pub threads: Option<usize>,
 }
@@ -63,7 +63,7 @@ pub fn run(cmd: BenchCmd) -> anyhow::Result<()> {
 }
 
 pub fn setup(c: &Common) -> anyhow::Result<tch::Device> {
-    tch::set_num_threads(crate::device::threads_for(c.threads, false) as i32);
+    crate::device::use_threads(crate::device::threads_for(c.threads, false));
     tch::manual_seed(0);
     DeviceChoice::parse(&c.device)?.resolve()
 }

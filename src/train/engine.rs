@@ -5,7 +5,7 @@ use super::events::{Command, EpochRecord, Event, PreviewImage, StepRecord};
 use super::run_dir::RunDir;
 use super::schedule::learning_rate;
 use crate::data::{no_progress, Dataset};
-use crate::device::{describe, threads_for};
+use crate::device::{describe, threads_for, use_threads};
 use crate::eval::knn_accuracy;
 use crate::methods::{BuildContext, Method, PreviewRow};
 use anyhow::Context;
@@ -51,7 +51,7 @@ impl Run {
         let threads = threads_for(config.threads, options.keep_one_core_free);
         let factory = options.method_factory;
         let thread = std::thread::Builder::new().name("medssl-train".into()).spawn(move || {
-            tch::set_num_threads(threads as i32);
+            use_threads(threads);
             let mut dir = dir;
             let result = catch_unwind(AssertUnwindSafe(|| {
                 Trainer::new(config, device, &mut dir, &outbox, &cmd_rx, factory)?.run()
