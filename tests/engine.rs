@@ -74,14 +74,14 @@ struct Faulty {
 }
 
 impl Method for Faulty {
-    fn step(&mut self, images: &Tensor) -> StepOutput {
+    fn step(&mut self, images: &Tensor) -> anyhow::Result<StepOutput> {
         self.steps += 1;
-        let out = self.inner.step(images);
+        let out = self.inner.step(images)?;
         if self.steps <= self.from {
-            return out;
+            return Ok(out);
         }
         match self.fault {
-            Fault::NanLoss => StepOutput { loss: out.loss * f64::NAN, ..out },
+            Fault::NanLoss => Ok(StepOutput { loss: out.loss * f64::NAN, ..out }),
             Fault::Panic => panic!("injected fault"),
         }
     }
@@ -170,6 +170,7 @@ fn a_checkpoint_reloads_with_identical_outputs() {
         encoder: &config.encoder,
         image_size: 16,
         seed: 0,
+        total_steps: 1,
         progress: &medssl::data::no_progress,
     };
     let untrained = config.method.build(&fresh.root(), &ctx).unwrap();

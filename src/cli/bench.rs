@@ -1,8 +1,8 @@
 //! Fixed workloads for speed figures, comparable with `shared/bench/*.py`.
-use crate::augment::{Pipeline, ViewPair};
+use crate::augment::ViewPair;
 use crate::data::no_progress;
 use crate::device::{describe, DeviceChoice};
-use crate::methods::{BuildContext, MethodConfig};
+use crate::methods::BuildContext;
 use crate::nn::{Depth, EncoderConfig, Stem};
 use clap::{Args, Subcommand};
 use std::time::Instant;
@@ -75,10 +75,7 @@ fn train_step(a: TrainStepArgs) -> anyhow::Result<()> {
         .find(|m| m.info().id == a.method)
         .ok_or_else(|| anyhow::anyhow!("unknown method '{}'", a.method))?;
     if !a.with_augment {
-        match &mut method {
-            MethodConfig::Simclr(c) => c.views = ViewPair::default(),
-            MethodConfig::Mixssl(c) => c.augment = Pipeline::default(),
-        }
+        method.set_views(ViewPair::default());
     }
     let stem = match a.stem.as_str() {
         "imagenet" => Stem::Imagenet,
@@ -87,24 +84,30 @@ fn train_step(a: TrainStepArgs) -> anyhow::Result<()> {
     };
     let encoder = EncoderConfig { arch: Depth::parse(&a.arch)?, width: a.width, stem };
     let vs = VarStore::new(device);
-    let ctx = BuildContext { encoder: &encoder, image_size: a.common.size, seed: 0, progress: &no_progress };
+    let ctx = BuildContext {
+        encoder: &encoder,
+        image_size: a.common.size,
+        seed: 0,
+        total_steps: a.steps,
+        progress: &no_progress,
+    };
     let mut m = method.build(&vs.root(), &ctx)?;
     let mut opt = tch::nn::Adam::default().build(&vs, 1e-3)?;
     let x = Tensor::rand([a.batch, 3, a.common.size, a.common.size], (Kind::Float, device));
-    let mut step = || {
-        let out = m.step(&x);
+    let mut step = || -> anyhow::Result<f64> {
+        let out = m.step(&x)?;
         opt.backward_step(&out.loss);
-        out.loss.double_value(&[])
+        Ok(out.loss.double_value(&[]))
     };
     // Warm-up steps, as the reference script, so allocator and kernel caches are settled.
-    step();
-    step();
+    step()?;
+    step()?;
     let t = Instant::now();
     for _ in 0..a.steps {
-        step();
+        step()?;
     }
     let dt = t.elapsed().as_secs_f64() / a.steps as f64;
-    let views = if a.method == "simclr" { 2 * a.batch } else { a.batch };
+    let views = if method.views_mut().is_some() { 2 * a.batch } else { a.batch };
     println!(
         "bench train-step method={} arch={} width={} size={} batch={} device={} ms_per_step={:.1} views_per_s={:.1}",
         a.method,

@@ -3,11 +3,13 @@
 //! reconstruct x_t (MSE) and regress λ (L1): L = w_rec·L_rec + γ·L_trans.
 use super::{BuildContext, Method, MethodInfo, PreviewRow, StepOutput};
 use crate::augment::mixup::{self, Mixup};
-use crate::augment::{AugRng, AugmentOp, ColorJitter, Ctx, HorizontalFlip, Pipeline, RandomResizedCrop};
+use crate::augment::{
+    AugRng, AugmentOp, ColorJitter, Ctx, HorizontalFlip, Param, Pipeline, RandomResizedCrop,
+};
 use crate::data::{load_builtin, to_float, DataSource};
 use crate::nn::{Decoder, DecoderConfig, Encoder, Mlp};
 use serde::{Deserialize, Serialize};
-use tch::nn::{self, Module};
+use tch::nn::{self, Module, ModuleT};
 use tch::{Kind, Reduction, Tensor};
 
 pub static INFO: MethodInfo = MethodInfo {
@@ -35,6 +37,17 @@ pub struct MixsslConfig {
     /// The auxiliary domain (ImageNette in the paper; the built-in natural-image generator here).
     pub auxiliary: String,
     pub auxiliary_count: usize,
+}
+
+impl MixsslConfig {
+    /// The settings the method picker shows as controls.
+    pub fn params(&mut self) -> Vec<Param<'_>> {
+        vec![
+            Param::Number { name: "transparency weight γ", value: &mut self.gamma, range: (0.0, 10.0) },
+            Param::Number { name: "reconstruction weight", value: &mut self.rec_weight, range: (0.0, 10.0) },
+            Param::Integer { name: "λ head width", value: &mut self.head_hidden, range: (1, 4096) },
+        ]
+    }
 }
 
 impl Default for MixsslConfig {
@@ -122,7 +135,7 @@ impl MixSsl {
         let mixed = mixup::mix(&target, &auxiliary, &lambda);
         let f = self.encoder.features(&mixed, train);
         let reconstruction = self.decoder.forward(&f.map);
-        let lambda_pred = self.head.forward(&f.pooled).squeeze_dim(1);
+        let lambda_pred = self.head.forward_t(&f.pooled, train).squeeze_dim(1);
         Forward { target, auxiliary, mixed, lambda, reconstruction, lambda_pred }
     }
 }
@@ -147,7 +160,7 @@ fn listed(values: &Tensor) -> String {
 const SHOWN: i64 = 6;
 
 impl Method for MixSsl {
-    fn step(&mut self, images: &Tensor) -> StepOutput {
+    fn step(&mut self, images: &Tensor) -> anyhow::Result<StepOutput> {
         let mut rng = self.rng.fork();
         let lambda = self.cfg.mixup.sample_lambda(images.size()[0], &mut rng, images.device());
         let target = self.cfg.augment.apply(images, &mut Ctx::new(&mut rng));
@@ -170,7 +183,7 @@ impl Method for MixSsl {
                 &((&f.reconstruction + 1.0) / 2.0),
             ),
         ];
-        StepOutput { loss, metrics, fed }
+        Ok(StepOutput { loss, metrics, fed, embeddings: None })
     }
 
     /// On held-out images, un-augmented, with λ drawn per sample so one pass covers its range:

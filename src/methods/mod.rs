@@ -2,13 +2,25 @@
 //! serialisable configuration of a method and the registry entry the GUI's picker lists.
 //!
 //! Adding a method: a file here, a variant in `MethodConfig`, a line in `registry()`, a preset.
+pub mod barlow_twins;
+pub mod binary_contrastive;
+pub mod byol;
+pub mod dcl;
+pub mod dystress;
 pub mod losses;
+pub mod mio;
 pub mod mixssl;
+pub mod moco;
+pub mod momentum;
 pub mod simclr;
+pub mod simsiam;
+pub mod two_view;
+pub mod vicreg;
 
-use crate::augment::{Pipeline, ViewPair};
+use crate::augment::{Param, Pipeline, ViewPair};
 use crate::data::Progress;
 use crate::nn::{Encoder, EncoderConfig};
+use losses::dystress::TemperatureProfile;
 use serde::{Deserialize, Serialize};
 use tch::{nn, Tensor};
 
@@ -19,6 +31,23 @@ pub struct StepOutput {
     pub loss: Tensor,
     pub metrics: Vec<(String, f64)>,
     pub fed: Vec<PreviewRow>,
+    /// For methods that compare embeddings of two views: what the dashboard diagnoses.
+    pub embeddings: Option<Embeddings>,
+}
+
+/// The embeddings of the two views a method compared in a step, detached: `[N, D]` each,
+/// row i of both from image i.
+pub struct Embeddings {
+    pub first: Tensor,
+    pub second: Tensor,
+    /// DySTreSS's τ(c), whose curve and per-pair values the dashboard plots.
+    pub temperature: Option<TemperatureProfile>,
+}
+
+impl Embeddings {
+    pub fn new(first: &Tensor, second: &Tensor) -> Self {
+        Self { first: first.detach(), second: second.detach(), temperature: None }
+    }
 }
 
 /// A labelled row of images for the dashboard: `[k, C, H, W]` in [0, 1].
@@ -36,7 +65,7 @@ impl PreviewRow {
 pub trait Method {
     /// The loss for one batch of training images `[B, 3, H, W]` in [0, 1], before augmentation:
     /// the method augments them itself, on the device, with its `augment::AugRng`.
-    fn step(&mut self, images: &Tensor) -> StepOutput;
+    fn step(&mut self, images: &Tensor) -> anyhow::Result<StepOutput>;
 
     /// Pretext metrics on held-out images (stored bytes, see `data::to_float`), once per epoch
     /// (e.g. reconstruction error).
@@ -60,9 +89,19 @@ pub struct MethodInfo {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "name", rename_all = "lowercase")]
+#[serde(tag = "name", rename_all = "snake_case")]
 pub enum MethodConfig {
     Simclr(simclr::SimclrConfig),
+    #[serde(rename = "moco_v2")]
+    MocoV2(moco::MocoConfig),
+    Byol(byol::ByolConfig),
+    Simsiam(simsiam::SimsiamConfig),
+    BarlowTwins(barlow_twins::BarlowTwinsConfig),
+    Vicreg(vicreg::VicregConfig),
+    Dcl(dcl::DclConfig),
+    BinaryContrastive(binary_contrastive::BinaryContrastiveConfig),
+    Mio(mio::MioConfig),
+    Dystress(dystress::DystressConfig),
     Mixssl(mixssl::MixsslConfig),
 }
 
@@ -74,7 +113,19 @@ impl Default for MethodConfig {
 
 /// Every method, in its default configuration, in menu order.
 pub fn registry() -> Vec<MethodConfig> {
-    vec![MethodConfig::Simclr(Default::default()), MethodConfig::Mixssl(Default::default())]
+    vec![
+        MethodConfig::Simclr(Default::default()),
+        MethodConfig::MocoV2(Default::default()),
+        MethodConfig::Byol(Default::default()),
+        MethodConfig::Simsiam(Default::default()),
+        MethodConfig::BarlowTwins(Default::default()),
+        MethodConfig::Vicreg(Default::default()),
+        MethodConfig::Dcl(Default::default()),
+        MethodConfig::BinaryContrastive(Default::default()),
+        MethodConfig::Mio(Default::default()),
+        MethodConfig::Dystress(Default::default()),
+        MethodConfig::Mixssl(Default::default()),
+    ]
 }
 
 /// What a method needs from the run besides its own configuration.
@@ -82,6 +133,8 @@ pub struct BuildContext<'a> {
     pub encoder: &'a EncoderConfig,
     pub image_size: i64,
     pub seed: u64,
+    /// Optimiser steps the run will take, for schedules inside a method (BYOL's momentum).
+    pub total_steps: usize,
     /// For methods that load data of their own (MixSSL's auxiliary domain).
     pub progress: Progress<'a>,
 }
@@ -96,56 +149,110 @@ pub struct Augmentations<'a> {
 
 impl MethodConfig {
     pub fn augmentations_mut(&mut self) -> Augmentations<'_> {
-        match self {
-            MethodConfig::Simclr(c) => match &mut c.views.second {
-                None => Augmentations {
-                    pipelines: vec![("views 1 and 2", &mut c.views.first)],
-                    views: vec![("view 1", 0), ("view 2", 0)],
-                },
-                Some(second) => Augmentations {
-                    pipelines: vec![("view 1", &mut c.views.first), ("view 2", second)],
-                    views: vec![("view 1", 0), ("view 2", 1)],
-                },
-            },
-            MethodConfig::Mixssl(c) => Augmentations {
+        if let MethodConfig::Mixssl(c) = self {
+            return Augmentations {
                 pipelines: vec![("target and auxiliary", &mut c.augment)],
                 views: vec![("augmented target", 0)],
+            };
+        }
+        match self.views_mut().map(|v| (&mut v.first, v.second.as_mut())) {
+            Some((first, None)) => Augmentations {
+                pipelines: vec![("views 1 and 2", first)],
+                views: vec![("view 1", 0), ("view 2", 0)],
             },
+            Some((first, Some(second))) => Augmentations {
+                pipelines: vec![("view 1", first), ("view 2", second)],
+                views: vec![("view 1", 0), ("view 2", 1)],
+            },
+            None => Augmentations { pipelines: Vec::new(), views: Vec::new() },
         }
     }
 
     /// Replaces the method's views by a recipe's; a one-view method takes the first pipeline.
     pub fn set_views(&mut self, views: ViewPair) {
         match self {
-            MethodConfig::Simclr(c) => c.views = views,
             MethodConfig::Mixssl(c) => c.augment = views.first,
+            _ => {
+                if let Some(v) = self.views_mut() {
+                    *v = views;
+                }
+            }
         }
     }
 
-    /// Whether the method compares two views whose pipelines may differ.
+    /// The two views a two-view method compares, whose pipelines may differ.
     pub fn views_mut(&mut self) -> Option<&mut ViewPair> {
+        Some(match self {
+            MethodConfig::Simclr(c) => &mut c.views,
+            MethodConfig::MocoV2(c) => &mut c.views,
+            MethodConfig::Byol(c) => &mut c.views,
+            MethodConfig::Simsiam(c) => &mut c.views,
+            MethodConfig::BarlowTwins(c) => &mut c.views,
+            MethodConfig::Vicreg(c) => &mut c.views,
+            MethodConfig::Dcl(c) => &mut c.views,
+            MethodConfig::BinaryContrastive(c) => &mut c.views,
+            MethodConfig::Mio(c) => &mut c.views,
+            MethodConfig::Dystress(c) => &mut c.views,
+            MethodConfig::Mixssl(_) => return None,
+        })
+    }
+
+    /// The method's own settings, as controls for the picker.
+    pub fn params(&mut self) -> Vec<Param<'_>> {
         match self {
-            MethodConfig::Simclr(c) => Some(&mut c.views),
-            MethodConfig::Mixssl(_) => None,
+            MethodConfig::Simclr(c) => c.params(),
+            MethodConfig::MocoV2(c) => c.params(),
+            MethodConfig::Byol(c) => c.params(),
+            MethodConfig::Simsiam(c) => c.params(),
+            MethodConfig::BarlowTwins(c) => c.params(),
+            MethodConfig::Vicreg(c) => c.params(),
+            MethodConfig::Dcl(c) => c.params(),
+            MethodConfig::BinaryContrastive(c) => c.params(),
+            MethodConfig::Mio(c) => c.params(),
+            MethodConfig::Dystress(c) => c.params(),
+            MethodConfig::Mixssl(c) => c.params(),
         }
     }
 
     pub fn info(&self) -> &'static MethodInfo {
         match self {
             MethodConfig::Simclr(_) => &simclr::INFO,
+            MethodConfig::MocoV2(_) => &moco::INFO,
+            MethodConfig::Byol(_) => &byol::INFO,
+            MethodConfig::Simsiam(_) => &simsiam::INFO,
+            MethodConfig::BarlowTwins(_) => &barlow_twins::INFO,
+            MethodConfig::Vicreg(_) => &vicreg::INFO,
+            MethodConfig::Dcl(_) => &dcl::INFO,
+            MethodConfig::BinaryContrastive(_) => &binary_contrastive::INFO,
+            MethodConfig::Mio(_) => &mio::INFO,
+            MethodConfig::Dystress(_) => &dystress::INFO,
             MethodConfig::Mixssl(_) => &mixssl::INFO,
         }
     }
 
     /// Refuses settings the method cannot run with, before any work starts.
     pub fn check(&self, encoder: &EncoderConfig, image_size: i64) -> anyhow::Result<()> {
-        if let MethodConfig::Mixssl(_) = self {
-            let stride = encoder.stem.network_stride();
-            anyhow::ensure!(
-                image_size % stride == 0,
-                "MixSSL reconstructs the input from a feature map {stride}x smaller, so the image size \
-                 ({image_size} px) must be a multiple of {stride}"
-            );
+        match self {
+            MethodConfig::Mixssl(_) => {
+                let stride = encoder.stem.network_stride();
+                anyhow::ensure!(
+                    image_size % stride == 0,
+                    "MixSSL reconstructs the input from a feature map {stride}x smaller, so the image size \
+                     ({image_size} px) must be a multiple of {stride}"
+                );
+            }
+            MethodConfig::MocoV2(c) => {
+                anyhow::ensure!(c.queue >= 1, "MoCo's queue must hold at least one key");
+                anyhow::ensure!((0.0..=1.0).contains(&c.momentum), "MoCo's momentum must lie in [0, 1]");
+            }
+            MethodConfig::Byol(c) => {
+                anyhow::ensure!(
+                    (0.0..=1.0).contains(&c.base_momentum),
+                    "BYOL's base momentum must lie in [0, 1]"
+                );
+            }
+            MethodConfig::Dystress(c) => c.profile.check()?,
+            _ => {}
         }
         Ok(())
     }
@@ -154,6 +261,17 @@ impl MethodConfig {
     pub fn build(&self, p: &nn::Path, ctx: &BuildContext) -> anyhow::Result<Box<dyn Method>> {
         Ok(match self {
             MethodConfig::Simclr(c) => Box::new(simclr::Simclr::new(p, ctx, c.clone())),
+            MethodConfig::MocoV2(c) => Box::new(moco::Moco::new(p, ctx, c.clone())),
+            MethodConfig::Byol(c) => Box::new(byol::Byol::new(p, ctx, c.clone())),
+            MethodConfig::Simsiam(c) => Box::new(simsiam::Simsiam::new(p, ctx, c.clone())),
+            MethodConfig::BarlowTwins(c) => Box::new(barlow_twins::BarlowTwins::new(p, ctx, c.clone())),
+            MethodConfig::Vicreg(c) => Box::new(vicreg::Vicreg::new(p, ctx, c.clone())),
+            MethodConfig::Dcl(c) => Box::new(dcl::Dcl::new(p, ctx, c.clone())),
+            MethodConfig::BinaryContrastive(c) => {
+                Box::new(binary_contrastive::BinaryContrastive::new(p, ctx, c.clone()))
+            }
+            MethodConfig::Mio(c) => Box::new(mio::Mio::new(p, ctx, c.clone())),
+            MethodConfig::Dystress(c) => Box::new(dystress::Dystress::new(p, ctx, c.clone())),
             MethodConfig::Mixssl(c) => Box::new(mixssl::MixSsl::new(p, ctx, c.clone())?),
         })
     }

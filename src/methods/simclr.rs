@@ -1,10 +1,12 @@
 //! SimCLR (Chen et al. 2020): two augmented views per image, a projector, NT-Xent over the
 //! 2N views of a batch. The thesis (digest 004a §4.2, §5.3) uses it as its baseline.
-use super::{losses, BuildContext, Method, MethodInfo, PreviewRow, StepOutput};
-use crate::augment::{recipes, AugRng, ViewPair};
-use crate::nn::{Encoder, Mlp};
+use super::two_view::{Pass, ProjectorConfig, Siamese};
+use super::{losses, BuildContext, Method, MethodInfo, StepOutput};
+use crate::augment::Param;
+use crate::augment::{recipes, ViewPair};
+use crate::nn::{Encoder, Norm};
 use serde::{Deserialize, Serialize};
-use tch::nn::{self, Module};
+use tch::nn;
 use tch::Tensor;
 
 pub static INFO: MethodInfo = MethodInfo {
@@ -31,6 +33,20 @@ pub struct SimclrConfig {
     pub shuffle_positives: bool,
 }
 
+impl SimclrConfig {
+    /// The settings the method picker shows as controls.
+    pub fn params(&mut self) -> Vec<Param<'_>> {
+        vec![
+            Param::Number { name: "temperature τ", value: &mut self.temperature, range: (0.01, 2.0) },
+            Param::Integer { name: "projection width", value: &mut self.projector_out, range: (8, 16384) },
+            Param::Toggle {
+                name: "shuffle positives (negative control)",
+                value: &mut self.shuffle_positives,
+            },
+        ]
+    }
+}
+
 impl Default for SimclrConfig {
     fn default() -> Self {
         Self {
@@ -45,39 +61,25 @@ impl Default for SimclrConfig {
 
 pub struct Simclr {
     cfg: SimclrConfig,
-    rng: AugRng,
-    encoder: Encoder,
-    projector: Mlp,
+    siamese: Siamese,
 }
 
 impl Simclr {
     pub fn new(p: &nn::Path, ctx: &BuildContext, cfg: SimclrConfig) -> Self {
-        let encoder = Encoder::new(&(p / "encoder"), ctx.encoder);
-        let c = encoder.out_channels();
-        let hidden = cfg.projector_hidden.unwrap_or(c);
-        let projector = Mlp::new(&(p / "projector"), &[c, hidden, cfg.projector_out]);
-        Self { cfg, rng: AugRng::new(ctx.seed), encoder, projector }
+        let projector = ProjectorConfig { hidden: cfg.projector_hidden, out: cfg.projector_out, depth: 2 };
+        Self { siamese: Siamese::new(p, ctx, &projector, Norm::None, Pass::Joint), cfg }
     }
 }
 
 impl Method for Simclr {
-    fn step(&mut self, images: &Tensor) -> StepOutput {
-        let (a, mut b) = self.cfg.views.apply(images, &mut self.rng);
-        if self.cfg.shuffle_positives {
-            let n = images.size()[0];
-            b = b.index_select(0, &self.rng.permutation(n, images.device()));
-        }
-        let z = self.projector.forward(&self.encoder.features(&Tensor::cat(&[&a, &b], 0), true).pooled);
-        let loss = losses::nt_xent(&z, self.cfg.temperature);
-        let fed = vec![
-            PreviewRow::new("input", images),
-            PreviewRow::new("view 1", &a),
-            PreviewRow::new("view 2", &b),
-        ];
-        StepOutput { loss, metrics: Vec::new(), fed }
+    fn step(&mut self, images: &Tensor) -> anyhow::Result<StepOutput> {
+        let temperature = self.cfg.temperature;
+        self.siamese.step(images, &self.cfg.views, self.cfg.shuffle_positives, |z| {
+            Ok((losses::nt_xent(z, temperature), Vec::new()))
+        })
     }
 
     fn encoder(&self) -> &Encoder {
-        &self.encoder
+        &self.siamese.net.encoder
     }
 }

@@ -6,5 +6,5 @@ pub mod resnet;
 
 pub use decoder::{Decoder, DecoderConfig};
 pub use encoder::{Encoder, EncoderConfig, Features};
-pub use heads::Mlp;
+pub use heads::{Mlp, Norm};
 pub use resnet::{Depth, ResNet, Stem};

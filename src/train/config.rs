@@ -47,6 +47,8 @@ pub enum OptimizerKind {
     Adam,
     /// SGD with momentum.
     Sgd,
+    /// SGD with momentum and layer-wise trust ratios (LARS), for large-batch self-supervised runs.
+    Lars,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -55,6 +57,8 @@ pub enum Schedule {
     Constant,
     /// Half-cosine from the base rate to zero after the warm-up.
     Cosine,
+    /// The base rate times `gamma` per milestone passed, like torch's `MultiStepLR`.
+    MultiStep,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -62,12 +66,22 @@ pub enum Schedule {
 pub struct OptimConfig {
     pub optimizer: OptimizerKind,
     pub lr: f64,
+    /// LARS leaves biases and normalisation parameters undecayed, as its reference code does.
     pub weight_decay: f64,
-    /// SGD only.
+    /// SGD and LARS only.
     pub momentum: f64,
+    /// LARS only: the trust coefficient η, which sets each weight's step to about η·‖w‖ times
+    /// the learning rate whatever its gradient's scale.
+    pub lars_trust: f64,
     pub schedule: Schedule,
     /// Linear warm-up from zero, in epochs (fractions allowed).
     pub warmup_epochs: f64,
+    /// MultiStep only: epochs from the start of the run (fractions allowed), in increasing order.
+    /// Epochs rather than fractions of the run so that a setting from a paper or from torch's
+    /// `MultiStepLR` carries over unchanged.
+    pub milestones: Vec<f64>,
+    /// MultiStep only: the factor applied at each milestone.
+    pub gamma: f64,
 }
 
 impl Default for OptimConfig {
@@ -77,9 +91,42 @@ impl Default for OptimConfig {
             lr: 1e-3,
             weight_decay: 1e-4,
             momentum: 0.9,
+            lars_trust: 0.001,
             schedule: Schedule::Cosine,
             warmup_epochs: 0.0,
+            milestones: Vec::new(),
+            gamma: 0.1,
         }
+    }
+}
+
+impl OptimConfig {
+    /// Checks the values every optimiser and schedule relies on, and those of the chosen ones.
+    pub fn validate(&self) -> anyhow::Result<()> {
+        anyhow::ensure!(self.lr.is_finite() && self.lr > 0.0, "learning rate must be positive");
+        anyhow::ensure!(
+            self.lars_trust.is_finite() && self.lars_trust > 0.0,
+            "the LARS trust coefficient must be positive, not {}",
+            self.lars_trust
+        );
+        anyhow::ensure!(
+            self.gamma.is_finite() && self.gamma > 0.0 && self.gamma <= 1.0,
+            "the multistep gamma must be in (0, 1], not {}",
+            self.gamma
+        );
+        if let Some(bad) = self.milestones.iter().find(|m| !(m.is_finite() && **m >= 0.0)) {
+            anyhow::bail!("milestones are epochs, zero or more: {bad} is not one");
+        }
+        anyhow::ensure!(
+            self.milestones.windows(2).all(|w| w[0] < w[1]),
+            "milestones must be in increasing order, each once: {:?}",
+            self.milestones
+        );
+        anyhow::ensure!(
+            self.schedule != Schedule::MultiStep || !self.milestones.is_empty(),
+            "the multistep schedule needs at least one milestone"
+        );
+        Ok(())
     }
 }
 
@@ -101,7 +148,7 @@ impl RunConfig {
             self.train.batch_size,
             self.data.train_count
         );
-        anyhow::ensure!(self.optim.lr.is_finite() && self.optim.lr > 0.0, "learning rate must be positive");
+        self.optim.validate()?;
         anyhow::ensure!(self.encoder.width > 0.0, "encoder width must be positive");
         self.data.validate()?;
         self.method.check(&self.encoder, self.data.image_size)
@@ -155,8 +202,20 @@ impl Preset {
 
 /// The presets shipped in `presets/`, compiled in so the app works from any directory.
 pub fn builtin_presets() -> Vec<Preset> {
-    [include_str!("../../presets/simclr.toml"), include_str!("../../presets/mixssl.toml")]
-        .into_iter()
-        .map(|t| Preset::from_toml(t).expect("shipped presets are valid"))
-        .collect()
+    [
+        include_str!("../../presets/simclr.toml"),
+        include_str!("../../presets/moco_v2.toml"),
+        include_str!("../../presets/byol.toml"),
+        include_str!("../../presets/simsiam.toml"),
+        include_str!("../../presets/barlow_twins.toml"),
+        include_str!("../../presets/vicreg.toml"),
+        include_str!("../../presets/dcl.toml"),
+        include_str!("../../presets/binary_contrastive.toml"),
+        include_str!("../../presets/mio.toml"),
+        include_str!("../../presets/dystress.toml"),
+        include_str!("../../presets/mixssl.toml"),
+    ]
+    .into_iter()
+    .map(|t| Preset::from_toml(t).expect("shipped presets are valid"))
+    .collect()
 }

@@ -1,9 +1,12 @@
 //! The background training thread.
 use super::checkpoint;
 use super::config::{OptimizerKind, RunConfig};
+use super::diagnostics;
 use super::events::{Command, EpochRecord, Event, PreviewImage, StepRecord};
+use super::lars::Lars;
 use super::run_dir::RunDir;
 use super::schedule::learning_rate;
+use crate::augment::AugRng;
 use crate::data::{no_progress, Dataset};
 use crate::device::{describe, threads_for, use_threads};
 use crate::eval::knn_accuracy;
@@ -141,6 +144,28 @@ enum Control {
     Stop,
 }
 
+/// torch's own optimisers, or LARS, which rewrites the gradients between backward and step.
+enum Optimizer {
+    Torch(nn::Optimizer),
+    Lars(Lars),
+}
+
+impl Optimizer {
+    fn set_lr(&mut self, lr: f64) {
+        match self {
+            Optimizer::Torch(o) => o.set_lr(lr),
+            Optimizer::Lars(o) => o.set_lr(lr),
+        }
+    }
+
+    fn backward_step(&mut self, loss: &Tensor) {
+        match self {
+            Optimizer::Torch(o) => o.backward_step(loss),
+            Optimizer::Lars(o) => o.backward_step(loss),
+        }
+    }
+}
+
 struct Trainer<'a> {
     config: RunConfig,
     device: Device,
@@ -150,7 +175,13 @@ struct Trainer<'a> {
     vs: VarStore,
     method: Box<dyn Method>,
     data: Dataset,
+    /// Draws each epoch's order of the training images, apart from libtorch's generator.
+    batch_order: AugRng,
 }
+
+/// libtorch draws initial weights from one generator for the whole process: runs starting at
+/// the same time on other threads take turns, so that a seed always gives the same network.
+static INITIALISING: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 impl<'a> Trainer<'a> {
     fn new(
@@ -161,7 +192,6 @@ impl<'a> Trainer<'a> {
         commands: &'a Receiver<Command>,
         factory: Option<MethodFactory>,
     ) -> anyhow::Result<Self> {
-        tch::manual_seed(config.seed as i64);
         // Loading can take a while at large sizes: report it, and let Stop cut it short.
         // Pause and Resume only make sense once steps run, so they are let pass here.
         let progress = |what: &str, done: usize, total: usize| -> anyhow::Result<()> {
@@ -177,13 +207,19 @@ impl<'a> Trainer<'a> {
             encoder: &config.encoder,
             image_size: config.data.image_size,
             seed: config.seed,
+            total_steps: config.train.epochs * (data.train.len() as usize / config.train.batch_size.max(1)),
             progress: &progress,
         };
-        let method = match factory {
-            Some(f) => f(&vs.root(), &ctx)?,
-            None => config.method.build(&vs.root(), &ctx)?,
+        let method = {
+            let _turn = INITIALISING.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            tch::manual_seed(config.seed as i64);
+            match factory {
+                Some(f) => f(&vs.root(), &ctx)?,
+                None => config.method.build(&vs.root(), &ctx)?,
+            }
         };
-        Ok(Self { config, device, dir, out, commands, vs, method, data })
+        let batch_order = AugRng::new(config.seed);
+        Ok(Self { config, device, dir, out, commands, vs, method, data, batch_order })
     }
 
     fn run(mut self) -> anyhow::Result<()> {
@@ -195,7 +231,6 @@ impl<'a> Trainer<'a> {
             self.data.train.len()
         );
         let total = steps_per_epoch * self.config.train.epochs;
-        let warmup = (self.config.optim.warmup_epochs * steps_per_epoch as f64).round() as usize;
         let parameters: i64 = self.vs.trainable_variables().iter().map(|t| t.numel() as i64).sum();
         self.dir.log(&format!("started on {}, {parameters} parameters", describe(self.device)));
         self.out.send(Event::Started {
@@ -209,7 +244,7 @@ impl<'a> Trainer<'a> {
         let mut step = 0;
         let mut sec_per_step = None::<f64>;
         for epoch in 1..=self.config.train.epochs {
-            let order = Tensor::randperm(self.data.train.len(), (Kind::Int64, self.device));
+            let order = self.batch_order.permutation(self.data.train.len(), self.device);
             for b in 0..steps_per_epoch as i64 {
                 if let Control::Stop = self.obey_commands()? {
                     return self.finish(true, None);
@@ -217,11 +252,20 @@ impl<'a> Trainer<'a> {
                 let started = Instant::now();
                 let idx = order.narrow(0, b * batch, batch);
                 let images = self.data.train.batch(&idx);
-                let lr = learning_rate(&self.config.optim, step, total, warmup);
+                let lr = learning_rate(&self.config.optim, step, steps_per_epoch, total);
                 opt.set_lr(lr);
-                let output = self.method.step(&images);
+                let mut output = self.method.step(&images)?;
+                if let Some(embeddings) = &output.embeddings {
+                    output.metrics.extend(diagnostics::scalars(embeddings));
+                }
                 if step % self.config.train.preview_every.max(1) == 0 {
                     self.preview(step, &output.fed);
+                    if let Some(embeddings) = &output.embeddings {
+                        self.out.send(Event::Diagnostics {
+                            step,
+                            diagnostics: diagnostics::diagnose(embeddings)?,
+                        });
+                    }
                 }
                 // A large step can take seconds on a CPU: look at the commands between forward
                 // and backward too. Stop here drops the step before its update is applied.
@@ -264,14 +308,17 @@ impl<'a> Trainer<'a> {
         self.finish(false, knn)
     }
 
-    fn optimizer(&self) -> anyhow::Result<nn::Optimizer> {
+    fn optimizer(&self) -> anyhow::Result<Optimizer> {
         let o = &self.config.optim;
         Ok(match o.optimizer {
             OptimizerKind::Adam => {
-                nn::Adam { wd: o.weight_decay, ..Default::default() }.build(&self.vs, o.lr)?
+                Optimizer::Torch(nn::Adam { wd: o.weight_decay, ..Default::default() }.build(&self.vs, o.lr)?)
             }
-            OptimizerKind::Sgd => nn::Sgd { momentum: o.momentum, wd: o.weight_decay, ..Default::default() }
-                .build(&self.vs, o.lr)?,
+            OptimizerKind::Sgd => Optimizer::Torch(
+                nn::Sgd { momentum: o.momentum, wd: o.weight_decay, ..Default::default() }
+                    .build(&self.vs, o.lr)?,
+            ),
+            OptimizerKind::Lars => Optimizer::Lars(Lars::new(&self.vs, o)?),
         })
     }
 
@@ -386,6 +433,7 @@ pub fn load_run(run_dir: &Path, device: Device) -> anyhow::Result<LoadedRun> {
         encoder: &config.encoder,
         image_size: config.data.image_size,
         seed: config.seed,
+        total_steps: 1,
         progress: &no_progress,
     };
     let method = config.method.build(&vs.root(), &ctx)?;

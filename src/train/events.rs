@@ -60,6 +60,11 @@ pub enum Event {
         step: usize,
         rows: Vec<(String, Vec<PreviewImage>)>,
     },
+    /// How the embeddings of a two-view method's batch look at `step`.
+    Diagnostics {
+        step: usize,
+        diagnostics: super::diagnostics::Diagnostics,
+    },
     Checkpoint {
         path: PathBuf,
         epoch: usize,

@@ -2,8 +2,10 @@
 //! optimiser, the schedule and the run directory, and talks only through messages.
 pub mod checkpoint;
 pub mod config;
+pub mod diagnostics;
 mod engine;
 pub mod events;
+pub mod lars;
 pub mod run_dir;
 pub mod schedule;
 

@@ -1,4 +1,5 @@
 //! The training dashboard: status, progress, live curves and what the model receives.
+use super::diagnostics;
 use super::session::{Session, Status};
 use eframe::egui::{self, Color32, ColorImage, TextureHandle, TextureOptions};
 use egui_plot::{Legend, Line, Plot, Points};
@@ -11,7 +12,12 @@ pub struct Dashboard {
 }
 
 impl Dashboard {
+    /// Scrolls, since the embedding diagnostics and previews can outgrow the window.
     pub fn show(&mut self, ui: &mut egui::Ui, s: &Session) {
+        egui::ScrollArea::vertical().show(ui, |ui| self.contents(ui, s));
+    }
+
+    fn contents(&mut self, ui: &mut egui::Ui, s: &Session) {
         status_line(ui, s);
         progress(ui, s);
         ui.columns(2, |cols| {
@@ -43,6 +49,10 @@ impl Dashboard {
                     ui.label(format!("{name}: {v:.4}"));
                 }
             });
+        }
+        if let Some((step, d)) = &s.diagnostics {
+            ui.separator();
+            diagnostics::show(ui, *step, d);
         }
         ui.separator();
         self.previews(ui, s);

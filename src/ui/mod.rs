@@ -2,6 +2,8 @@
 //! `train::Run` and draws the events that come back; its viewer shows loaded images.
 mod app;
 mod dashboard;
+pub mod diagnostics;
+mod params;
 mod session;
 mod settings;
 pub mod studio;

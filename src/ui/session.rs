@@ -1,5 +1,6 @@
 //! One training session as the GUI sees it: the run handle and everything its events said,
 //! kept apart from the drawing code.
+use crate::train::diagnostics::Diagnostics;
 use crate::train::{Command, Event, PreviewImage, Run, RunConfig, RunDir, RunOptions};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -35,6 +36,8 @@ pub struct Session {
     pub preview: Vec<(String, Vec<PreviewImage>)>,
     /// Bumped whenever `preview` changes, so the view re-uploads its textures only then.
     pub preview_version: u64,
+    /// The latest look at a two-view method's embeddings, and its step.
+    pub diagnostics: Option<(usize, Diagnostics)>,
 }
 
 impl Default for Session {
@@ -55,6 +58,7 @@ impl Default for Session {
             epoch_metrics: BTreeMap::new(),
             preview: Vec::new(),
             preview_version: 0,
+            diagnostics: None,
         }
     }
 }
@@ -121,6 +125,7 @@ impl Session {
                 self.preview = rows;
                 self.preview_version += 1;
             }
+            Event::Diagnostics { step, diagnostics } => self.diagnostics = Some((step, diagnostics)),
             Event::Checkpoint { .. } => {}
             Event::Paused => self.status = Status::Paused,
             Event::Resumed => self.status = Status::Running,

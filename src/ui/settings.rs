@@ -6,6 +6,7 @@ use crate::data::{DataConfig, DataSource};
 use crate::device::DeviceChoice;
 use crate::nn::Depth;
 use crate::train::{builtin_presets, Preset, RunConfig};
+use crate::ui::params::param_ui;
 use eframe::egui::{self, DragValue};
 
 pub struct Settings {
@@ -59,14 +60,15 @@ impl Settings {
 
     fn method_picker(&mut self, ui: &mut egui::Ui) {
         let mut chosen = (self.preset, self.variant.clone());
-        egui::ComboBox::from_label("Method").selected_text(&self.presets[self.preset].name).show_ui(
-            ui,
-            |ui| {
+        // Unbounded height (the window still bounds it): every method in view, none scrolled away.
+        egui::ComboBox::from_label("Method")
+            .selected_text(&self.presets[self.preset].name)
+            .height(f32::INFINITY)
+            .show_ui(ui, |ui| {
                 for (i, p) in self.presets.iter().enumerate() {
                     ui.selectable_value(&mut chosen, (i, p.default_variant.clone()), &p.name);
                 }
-            },
-        );
+            });
         egui::ComboBox::from_label("Preset").selected_text(&self.variant).show_ui(ui, |ui| {
             for v in self.presets[chosen.0].variants.keys() {
                 ui.selectable_value(&mut chosen.1, v.clone(), v);
@@ -77,10 +79,28 @@ impl Settings {
             self.config = self.presets[self.preset].variant(Some(&self.variant)).expect("listed variant");
         }
         let info = self.config.method.info();
-        ui.label(egui::RichText::new(info.summary).small());
+        // The summary is what a student reads to choose: full size, wrapped, set apart.
+        egui::Frame::group(ui.style()).show(ui, |ui| {
+            ui.add(egui::Label::new(info.summary).wrap());
+        });
         let labels = if info.needs_labels { "needs labels" } else { "no labels needed" };
         let facts = format!("{} · {labels} · source: {}", info.family, info.source);
         ui.label(egui::RichText::new(facts).small().weak());
+        self.method_params(ui);
+    }
+
+    /// The chosen method's own settings (temperature, queue, momentum...), one control each.
+    fn method_params(&mut self, ui: &mut egui::Ui) {
+        let params = self.config.method.params();
+        if params.is_empty() {
+            return;
+        }
+        ui.label(egui::RichText::new("Method parameters").strong());
+        ui.push_id("method params", |ui| {
+            for param in params {
+                param_ui(ui, param);
+            }
+        });
     }
 
     fn data_form(&mut self, ui: &mut egui::Ui) {

@@ -1,7 +1,8 @@
 //! The controls of one pipeline: a row per step (on/off, order, remove) with one widget per
 //! parameter, generated from the op's `params()`; and the "Add operation" menu.
-use crate::augment::{AugmentOp, Family, Param, Pipeline};
-use eframe::egui::{self, DragValue, Slider};
+use crate::augment::{AugmentOp, Family, Pipeline};
+use crate::ui::params::param_ui;
+use eframe::egui;
 
 /// Draws `pipeline`'s steps with `cautions` (step index, warning); returns whether it changed.
 pub fn pipeline_ui(
@@ -68,67 +69,5 @@ fn add_menu(ui: &mut egui::Ui, pipeline: &mut Pipeline) {
                 }
             });
         }
-    });
-}
-
-/// One widget for one parameter, labelled by its name.
-fn param_ui(ui: &mut egui::Ui, param: Param) {
-    match param {
-        Param::Probability(p) => {
-            ui.add(Slider::new(p, 0.0..=1.0).text("p"));
-        }
-        Param::Number { name, value, range } => {
-            ui.add(Slider::new(value, range.0..=range.1).text(name));
-        }
-        Param::Integer { name, value, range } => {
-            ui.add(Slider::new(value, range.0..=range.1).text(name));
-        }
-        Param::Interval { name, value, range } => {
-            let speed = (range.1 - range.0) / 200.0;
-            interval_row(ui, name, |ui| {
-                let low = ui.add(DragValue::new(&mut value.0).range(range.0..=value.1).speed(speed));
-                let high = ui.add(DragValue::new(&mut value.1).range(value.0..=range.1).speed(speed));
-                (low, high)
-            });
-        }
-        Param::IntInterval { name, value, range } => {
-            interval_row(ui, name, |ui| {
-                let low = ui.add(DragValue::new(&mut value.0).range(range.0..=value.1));
-                let high = ui.add(DragValue::new(&mut value.1).range(value.0..=range.1));
-                (low, high)
-            });
-        }
-        Param::Toggle { name, value } => {
-            ui.checkbox(value, name);
-        }
-        Param::Choice { name, value } => {
-            let options = value.options();
-            let mut selected = value.selected();
-            let label = ui.label(name);
-            egui::ComboBox::from_id_salt(label.id)
-                .selected_text(options[selected.min(options.len() - 1)])
-                .show_ui(ui, |ui| {
-                    for (i, option) in options.iter().enumerate() {
-                        ui.selectable_value(&mut selected, i, *option);
-                    }
-                })
-                .response
-                .labelled_by(label.id);
-            value.select(selected);
-        }
-    }
-}
-
-/// "name [low] [high]", each field known to screen readers by the name.
-fn interval_row(
-    ui: &mut egui::Ui,
-    name: &str,
-    fields: impl FnOnce(&mut egui::Ui) -> (egui::Response, egui::Response),
-) {
-    ui.horizontal(|ui| {
-        let label = ui.label(name);
-        let (low, high) = fields(ui);
-        low.labelled_by(label.id);
-        high.labelled_by(label.id);
     });
 }

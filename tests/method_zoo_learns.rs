@@ -1,0 +1,110 @@
+//! The methods of the zoo learn on built-in CT slices with their shipped CPU presets: the
+//! held-out kNN accuracy of the encoder rises above the same encoder at initialisation by a
+//! margin that the method's deliberately broken variant does not reach, and the trained
+//! encoder's normalised embeddings keep a spread across images (no collapse).
+mod common;
+
+use common::{events_until, is_terminal, preset};
+use medssl::methods::losses::normalize;
+use medssl::methods::MethodConfig;
+use medssl::train::{load_run, Event, Run, RunOptions};
+use std::time::Duration;
+use tch::{Device, Kind};
+
+/// The floor on the mean per-dimension standard deviation of the trained encoder's normalised
+/// held-out embeddings, as a fraction of 1/√D, the spread of directions uniform on the sphere.
+const SPREAD_FLOOR: f64 = 0.1;
+
+struct Outcome {
+    gain: f64,
+    /// Mean per-dimension std of the normalised embeddings, times √D.
+    spread: f64,
+}
+
+fn train(file: &str, edit: impl FnOnce(&mut MethodConfig)) -> Outcome {
+    let mut config = preset(file, "cpu");
+    config.device = medssl::device::DeviceChoice::Cpu;
+    // 2,000 held-out images put the kNN figure's sampling error near 1 point (400 give 2.3).
+    config.data.heldout_count = 2000;
+    edit(&mut config.method);
+    let dir = tempfile::tempdir().unwrap();
+    let run = Run::start(config.clone(), dir.path(), RunOptions::default()).unwrap();
+    let events = events_until(&run, Duration::from_secs(300), is_terminal);
+    assert!(
+        matches!(events.last(), Some(Event::Finished { stopped_early: false, .. })),
+        "{:?}",
+        events.last()
+    );
+    let knn: Vec<f64> =
+        events.iter().filter_map(|e| if let Event::Epoch(r) = e { r.knn_accuracy } else { None }).collect();
+    drop(run);
+    let loaded = load_run(dir.path(), Device::Cpu).unwrap();
+    let heldout = config.data.load(Device::Cpu).unwrap().heldout.images;
+    let z = normalize(&loaded.method.encoder().embed(&heldout, 256));
+    let d = z.size()[1] as f64;
+    let spread = z.std_dim(0, true, false).mean(Kind::Float).double_value(&[]) * d.sqrt();
+    println!("{file}: kNN per epoch {knn:?}, spread {spread:.3}");
+    // The last two epochs' mean: one epoch's figure moves by a point or two from step to step.
+    let trained = (knn[knn.len() - 1] + knn[knn.len() - 2]) / 2.0;
+    Outcome { gain: trained - knn[0], spread }
+}
+
+/// The method gains at least `margin` points of held-out kNN accuracy (the mean of the last
+/// two epochs against the untrained encoder) and does not collapse; its broken variant
+/// (`break_it`) stays under the same margin.
+fn learns_and_broken_does_not(file: &str, margin: f64, break_it: impl FnOnce(&mut MethodConfig)) {
+    let good = train(file, |_| {});
+    assert!(good.gain >= margin, "{file} gained {:.4} kNN accuracy, under {margin}", good.gain);
+    assert!(good.spread >= SPREAD_FLOOR, "{file} collapsed: spread {:.4}", good.spread);
+    let broken = train(file, break_it);
+    assert!(broken.gain < margin, "{file}'s broken variant gained {:.4}", broken.gain);
+}
+
+/// Pairs each view with a view of another image, so positives share nothing.
+fn shuffle_positives(m: &mut MethodConfig) {
+    match m {
+        MethodConfig::MocoV2(c) => c.shuffle_positives = true,
+        MethodConfig::BarlowTwins(c) => c.shuffle_positives = true,
+        MethodConfig::Vicreg(c) => c.shuffle_positives = true,
+        MethodConfig::Dcl(c) => c.shuffle_positives = true,
+        MethodConfig::BinaryContrastive(c) => c.shuffle_positives = true,
+        MethodConfig::Mio(c) => c.shuffle_positives = true,
+        other => panic!("no shuffled-positives control for {}", other.info().name),
+    }
+}
+
+// Margins sit between each method's gain and its broken variant's, measured on the shipped CPU
+// presets (2 threads; runs are deterministic): MoCo v2 +2.7 against +1.1 points, Barlow Twins
+// +2.4 against −0.7, VICReg +3.1 against +0.1, DCL +4.0 against +0.6, the binary loss +6.0
+// against −3.5, MIO +4.2 against −0.6. BYOL, SimSiam and DySTreSS are not here yet: on 128 CPU
+// steps their broken variants gain as much as they do (see the method-zoo issue's notes).
+
+#[test]
+fn moco_v2_learns_and_shuffled_positives_do_not() {
+    learns_and_broken_does_not("moco_v2.toml", 0.018, shuffle_positives);
+}
+
+#[test]
+fn barlow_twins_learns_and_shuffled_partners_do_not() {
+    learns_and_broken_does_not("barlow_twins.toml", 0.01, shuffle_positives);
+}
+
+#[test]
+fn vicreg_learns_and_shuffled_partners_do_not() {
+    learns_and_broken_does_not("vicreg.toml", 0.015, shuffle_positives);
+}
+
+#[test]
+fn dcl_learns_and_shuffled_positives_do_not() {
+    learns_and_broken_does_not("dcl.toml", 0.02, shuffle_positives);
+}
+
+#[test]
+fn binary_contrastive_learns_and_shuffled_positives_do_not() {
+    learns_and_broken_does_not("binary_contrastive.toml", 0.02, shuffle_positives);
+}
+
+#[test]
+fn mio_learns_and_shuffled_positives_do_not() {
+    learns_and_broken_does_not("mio.toml", 0.02, shuffle_positives);
+}
