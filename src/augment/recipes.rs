@@ -54,18 +54,12 @@ pub fn simclr(strength: f64) -> Pipeline {
     ])
 }
 
-/// MoCo v2: crop scale (0.2, 1), jitter (0.4, 0.4, 0.4, 0.1) p 0.8, grayscale 0.2, blur p 0.5,
-/// flip.
+/// MoCo v2: crop scale (0.2, 1), jitter (0.4, 0.4, 0.4, 0.1) p 0.8 (SimCLR's strength 0.5),
+/// grayscale 0.2, blur p 0.5, flip.
 pub fn moco_v2() -> Pipeline {
     Pipeline::new([
         AugmentOp::RandomResizedCrop(RandomResizedCrop { scale: (0.2, 1.0), ..Default::default() }),
-        AugmentOp::ColorJitter(ColorJitter {
-            p: 0.8,
-            brightness: 0.4,
-            contrast: 0.4,
-            saturation: 0.4,
-            hue: 0.1,
-        }),
+        AugmentOp::ColorJitter(ColorJitter::with_strength(0.5)),
         AugmentOp::RandomGrayscale(RandomGrayscale::default()),
         AugmentOp::GaussianBlur(GaussianBlur::default()),
         AugmentOp::HorizontalFlip(HorizontalFlip::default()),

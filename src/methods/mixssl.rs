@@ -61,13 +61,7 @@ impl Default for MixsslConfig {
             augment: Pipeline::new([
                 AugmentOp::RandomResizedCrop(RandomResizedCrop { scale: (0.2, 1.0), ..Default::default() }),
                 AugmentOp::HorizontalFlip(HorizontalFlip::default()),
-                AugmentOp::ColorJitter(ColorJitter {
-                    p: 0.8,
-                    brightness: 0.4,
-                    contrast: 0.4,
-                    saturation: 0.4,
-                    hue: 0.1,
-                }),
+                AugmentOp::ColorJitter(ColorJitter::with_strength(0.5)),
             ]),
             auxiliary: "builtin:natural".into(),
             auxiliary_count: 2000,

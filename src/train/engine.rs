@@ -179,6 +179,11 @@ struct Trainer<'a> {
     batch_order: AugRng,
 }
 
+/// Full batches in an epoch over `images` training images.
+fn steps_per_epoch(images: i64, batch_size: usize) -> usize {
+    images.max(0) as usize / batch_size.max(1)
+}
+
 /// libtorch draws initial weights from one generator for the whole process: runs starting at
 /// the same time on other threads take turns, so that a seed always gives the same network.
 static INITIALISING: std::sync::Mutex<()> = std::sync::Mutex::new(());
@@ -207,7 +212,7 @@ impl<'a> Trainer<'a> {
             encoder: &config.encoder,
             image_size: config.data.image_size,
             seed: config.seed,
-            total_steps: config.train.epochs * (data.train.len() as usize / config.train.batch_size.max(1)),
+            total_steps: config.train.epochs * steps_per_epoch(data.train.len(), config.train.batch_size),
             progress: &progress,
         };
         let method = {
@@ -224,7 +229,7 @@ impl<'a> Trainer<'a> {
 
     fn run(mut self) -> anyhow::Result<()> {
         let batch = self.config.train.batch_size as i64;
-        let steps_per_epoch = (self.data.train.len() / batch) as usize;
+        let steps_per_epoch = steps_per_epoch(self.data.train.len(), self.config.train.batch_size);
         anyhow::ensure!(
             steps_per_epoch > 0,
             "the training set has {} images, fewer than one batch of {batch}: lower the batch size",
