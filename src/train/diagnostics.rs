@@ -1,6 +1,6 @@
 //! What the dashboard shows of the embeddings a two-view method compared in a step: the
 //! mean cosine of positive and of negative pairs, alignment and uniformity (Wang & Isola
-//! 2020) every step, and, from time to time, the batch's similarity matrix, the cosine
+//! 2020) and the spread of the embedding (SimSiam's collapse measure) every step, and, from time to time, the batch's similarity matrix, the cosine
 //! histograms and, for DySTreSS, τ(c) with the temperatures the batch's pairs got.
 use crate::methods::losses::dystress::pair_temperatures;
 use crate::methods::losses::normalize;
@@ -47,6 +47,7 @@ pub fn scalars(e: &Embeddings) -> Vec<(String, f64)> {
         .chain([
             ("alignment".to_string(), alignment.double_value(&[])),
             ("uniformity".to_string(), uniformity),
+            ("spread".to_string(), (spread(&u) + spread(&v)) / 2.0),
         ])
         .collect()
 }
@@ -90,6 +91,14 @@ fn positive_and_negative(u: &Tensor, v: &Tensor) -> (Tensor, Tensor) {
     (positive, cosines.masked_select(&same_image.logical_not()))
 }
 
+/// The mean per-dimension standard deviation of unit vectors times √D: about 1 for directions
+/// spread uniformly over the sphere, 0 when every image maps to one point (Chen & He 2021,
+/// §4.1: the collapse without stop-gradient shows first here).
+pub fn spread(x: &Tensor) -> f64 {
+    let d = x.size()[1] as f64;
+    x.std_dim(0, true, false).mean(Kind::Float).double_value(&[]) * d.sqrt()
+}
+
 /// log E exp(−2‖a − b‖²) over the pairs of distinct rows of unit vectors.
 fn uniformity(x: &Tensor) -> f64 {
     let n = x.size()[0];
@@ -105,4 +114,21 @@ fn uniformity(x: &Tensor) -> f64 {
 fn values(t: &Tensor) -> Vec<f32> {
     Vec::<f32>::try_from(t.detach().to_kind(Kind::Float).to_device(Device::Cpu).flatten(0, -1))
         .expect("a float tensor converts to a vector")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spread_is_zero_for_one_point_and_about_one_for_the_signed_basis() {
+        let d = 8;
+        let one_point = normalize(&Tensor::ones([16, d], (Kind::Float, Device::Cpu)));
+        assert!(spread(&one_point).abs() < 1e-6);
+        // ±e_i: each dimension holds +1 and −1 once among 2D rows, so its std is √(2/(2D−1)).
+        let eye = Tensor::eye(d, (Kind::Float, Device::Cpu));
+        let basis = Tensor::cat(&[&eye, &(-&eye)], 0);
+        let expected = (2.0 * d as f64 / (2.0 * d as f64 - 1.0)).sqrt();
+        assert!((spread(&basis) - expected).abs() < 1e-5, "{}", spread(&basis));
+    }
 }
