@@ -171,6 +171,7 @@ fn a_checkpoint_reloads_with_identical_outputs() {
         image_size: 16,
         seed: 0,
         total_steps: 1,
+        first_step: 0,
         progress: &medssl::data::no_progress,
     };
     let untrained = config.method.build(&fresh.root(), &ctx).unwrap();
@@ -198,4 +199,73 @@ fn bad_configurations_are_refused_before_a_thread_starts() {
     let err =
         Run::start(tiny_config(1), &dir.path().join("x"), RunOptions::default()).err().expect("must refuse");
     assert!(format!("{err:#}").contains("already holds a run"));
+}
+
+/// The `(kind, epoch or step)` of each line of a run's metrics.jsonl.
+fn recorded(dir: &std::path::Path) -> Vec<(String, u64)> {
+    std::fs::read_to_string(dir.join("metrics.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|line| {
+            let v: serde_json::Value = serde_json::from_str(line).unwrap();
+            let kind = v["kind"].as_str().unwrap().to_string();
+            let at = if kind == "step" { v["step"].as_u64() } else { v["epoch"].as_u64() };
+            (kind, at.unwrap())
+        })
+        .collect()
+}
+
+#[test]
+fn a_stopped_run_resumes_where_it_stopped_and_finishes() {
+    let dir = tempfile::tempdir().unwrap();
+    // 64 images in batches of 16: 4 steps an epoch, 12 in all; stop inside the second epoch.
+    let run = Run::start(tiny_config(3), dir.path(), RunOptions::default()).unwrap();
+    events_until(&run, Duration::from_secs(60), |e| matches!(e, Event::Step(r) if r.step >= 5));
+    run.send(Command::Stop);
+    events_until(&run, Duration::from_secs(5), is_terminal);
+    drop(run);
+
+    let resumed = Run::resume(dir.path(), RunOptions::default()).unwrap();
+    let events = events_until(&resumed, Duration::from_secs(60), is_terminal);
+    let first_step = events.iter().find_map(|e| match e {
+        Event::Started { first_step, .. } => Some(*first_step),
+        _ => None,
+    });
+    assert!(matches!(first_step, Some(6..=11)), "resumed at {first_step:?}");
+    assert!(
+        matches!(events.last(), Some(Event::Finished { stopped_early: false, .. })),
+        "{:?}",
+        events.last()
+    );
+    let lines = recorded(dir.path());
+    let steps: Vec<u64> = lines.iter().filter(|(k, _)| k == "step").map(|(_, s)| *s).collect();
+    assert_eq!(steps, (0..12).collect::<Vec<_>>(), "every step once, in order");
+    let epochs: Vec<u64> = lines.iter().filter(|(k, _)| k == "epoch").map(|(_, e)| *e).collect();
+    assert_eq!(epochs, vec![0, 1, 2, 3]);
+
+    let error = Run::resume(dir.path(), RunOptions::default()).err().expect("a finished run does not resume");
+    assert!(error.to_string().contains("nothing to resume"), "{error}");
+}
+
+#[test]
+fn resuming_reads_the_checkpoint_and_refuses_what_is_not_a_run() {
+    let not_a_run = tempfile::tempdir().unwrap();
+    let error = Run::resume(not_a_run.path(), RunOptions::default()).err().expect("no run there");
+    assert!(error.to_string().contains("not a run directory"), "{error}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let run = Run::start(tiny_config(1000), dir.path(), RunOptions::default()).unwrap();
+    events_until(&run, Duration::from_secs(60), |e| matches!(e, Event::Step(r) if r.step >= 1));
+    run.send(Command::Stop);
+    events_until(&run, Duration::from_secs(5), is_terminal);
+    drop(run);
+    // A damaged checkpoint is reported, not trained over from random weights.
+    std::fs::write(dir.path().join("checkpoints/latest.safetensors"), b"damaged").unwrap();
+    let resumed = Run::resume(dir.path(), RunOptions::default()).unwrap();
+    let events = events_until(&resumed, Duration::from_secs(30), is_terminal);
+    assert!(
+        matches!(events.last(), Some(Event::Failed { message }) if message.contains("cannot load checkpoint")),
+        "{:?}",
+        events.last()
+    );
 }

@@ -70,6 +70,7 @@ fn moco_queues_the_normalised_keys_and_overwrites_the_oldest() {
         image_size: 16,
         seed: 0,
         total_steps: 3,
+        first_step: 0,
         progress: &medssl::data::no_progress,
     };
     let config = MethodConfig::MocoV2(MocoConfig {

@@ -89,6 +89,7 @@ fn train_step(a: TrainStepArgs) -> anyhow::Result<()> {
         image_size: a.common.size,
         seed: 0,
         total_steps: a.steps,
+        first_step: 0,
         progress: &no_progress,
     };
     let mut m = method.build(&vs.root(), &ctx)?;

@@ -90,7 +90,7 @@ impl Byol {
             online,
             predictor,
             target,
-            step: 0,
+            step: ctx.first_step,
             total_steps: ctx.total_steps,
             cfg,
         }

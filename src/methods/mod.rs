@@ -135,6 +135,8 @@ pub struct BuildContext<'a> {
     pub seed: u64,
     /// Optimiser steps the run will take, for schedules inside a method (BYOL's momentum).
     pub total_steps: usize,
+    /// Steps already taken: 0, or where a resumed run's checkpoint stood.
+    pub first_step: usize,
     /// For methods that load data of their own (MixSSL's auxiliary domain).
     pub progress: Progress<'a>,
 }

@@ -1,5 +1,5 @@
 //! The background training thread.
-use super::checkpoint;
+use super::checkpoint::{self, Progress};
 use super::config::{OptimizerKind, RunConfig};
 use super::diagnostics;
 use super::events::{Command, EpochRecord, Event, PreviewImage, StepRecord};
@@ -46,8 +46,34 @@ impl Run {
     /// Validates the configuration, creates the run directory and starts the thread.
     pub fn start(config: RunConfig, run_dir: &Path, options: RunOptions) -> anyhow::Result<Run> {
         config.validate()?;
-        let device = config.device.resolve()?;
         let dir = RunDir::create(run_dir, &config)?;
+        Self::spawn(config, dir, options, None)
+    }
+
+    /// Continues a stopped run from its last checkpoint up to its configured epochs, in the
+    /// same directory. The batches are the ones the uninterrupted run would have taken; the
+    /// optimiser's moments and the augmentations' random stream start afresh, so the result is
+    /// close to, not bit-identical with, a run that never stopped.
+    pub fn resume(run_dir: &Path, options: RunOptions) -> anyhow::Result<Run> {
+        let config = read_config(run_dir)?;
+        let progress = checkpoint::progress(&run_dir.join("checkpoints"))?;
+        anyhow::ensure!(
+            progress.epochs_done < config.train.epochs,
+            "{} finished all {} epochs: there is nothing to resume",
+            run_dir.display(),
+            config.train.epochs
+        );
+        let dir = RunDir::open(run_dir)?;
+        Self::spawn(config, dir, options, Some(progress))
+    }
+
+    fn spawn(
+        config: RunConfig,
+        dir: RunDir,
+        options: RunOptions,
+        resume: Option<Progress>,
+    ) -> anyhow::Result<Run> {
+        let device = config.device.resolve()?;
         let (cmd_tx, cmd_rx) = channel();
         let (ev_tx, ev_rx) = channel();
         let outbox = Outbox { tx: ev_tx, waker: options.waker };
@@ -57,7 +83,7 @@ impl Run {
             use_threads(threads);
             let mut dir = dir;
             let result = catch_unwind(AssertUnwindSafe(|| {
-                Trainer::new(config, device, &mut dir, &outbox, &cmd_rx, factory)?.run()
+                Trainer::new(config, device, &mut dir, &outbox, &cmd_rx, factory, resume)?.run()
             }));
             let failure = match result {
                 Ok(Ok(())) => None,
@@ -177,6 +203,8 @@ struct Trainer<'a> {
     data: Dataset,
     /// Draws each epoch's order of the training images, apart from libtorch's generator.
     batch_order: AugRng,
+    /// Where a resumed run's checkpoint stood; `None` for a new run.
+    resume: Option<Progress>,
 }
 
 /// Full batches in an epoch over `images` training images.
@@ -196,6 +224,7 @@ impl<'a> Trainer<'a> {
         out: &'a Outbox,
         commands: &'a Receiver<Command>,
         factory: Option<MethodFactory>,
+        resume: Option<Progress>,
     ) -> anyhow::Result<Self> {
         // Loading can take a while at large sizes: report it, and let Stop cut it short.
         // Pause and Resume only make sense once steps run, so they are let pass here.
@@ -207,12 +236,13 @@ impl<'a> Trainer<'a> {
             }
         };
         let data = config.data.load_with_progress(device, &progress).context("cannot load the dataset")?;
-        let vs = VarStore::new(device);
+        let mut vs = VarStore::new(device);
         let ctx = BuildContext {
             encoder: &config.encoder,
             image_size: config.data.image_size,
             seed: config.seed,
             total_steps: config.train.epochs * steps_per_epoch(data.train.len(), config.train.batch_size),
+            first_step: resume.map_or(0, |p| p.steps_done),
             progress: &progress,
         };
         let method = {
@@ -223,8 +253,11 @@ impl<'a> Trainer<'a> {
                 None => config.method.build(&vs.root(), &ctx)?,
             }
         };
+        if resume.is_some() {
+            checkpoint::load(&mut vs, &dir.checkpoints().join(checkpoint::LATEST))?;
+        }
         let batch_order = AugRng::new(config.seed);
-        Ok(Self { config, device, dir, out, commands, vs, method, data, batch_order })
+        Ok(Self { config, device, dir, out, commands, vs, method, data, batch_order, resume })
     }
 
     fn run(mut self) -> anyhow::Result<()> {
@@ -237,25 +270,44 @@ impl<'a> Trainer<'a> {
         );
         let total = steps_per_epoch * self.config.train.epochs;
         let parameters: i64 = self.vs.trainable_variables().iter().map(|t| t.numel() as i64).sum();
-        self.dir.log(&format!("started on {}, {parameters} parameters", describe(self.device)));
+        let done = self.resume.unwrap_or(Progress { epochs_done: 0, steps_done: 0 });
+        self.dir.log(&match self.resume {
+            None => format!("started on {}, {parameters} parameters", describe(self.device)),
+            Some(p) => format!(
+                "resumed at step {} on {}; the optimiser starts afresh",
+                p.steps_done,
+                describe(self.device)
+            ),
+        });
         self.out.send(Event::Started {
             run_dir: self.dir.path.clone(),
             device: describe(self.device),
             total_steps: total,
+            first_step: done.steps_done,
             parameters,
         });
         let mut opt = self.optimizer()?;
-        let mut knn = self.end_of_epoch(0)?;
-        let mut step = 0;
+        let mut knn = match self.resume {
+            None => self.end_of_epoch(0)?,
+            Some(_) => None,
+        };
         let mut sec_per_step = None::<f64>;
         for epoch in 1..=self.config.train.epochs {
+            // Drawn for skipped epochs too, so a resumed run takes the batches the uninterrupted
+            // one would have.
             let order = self.batch_order.permutation(self.data.train.len(), self.device);
-            for b in 0..steps_per_epoch as i64 {
+            if epoch <= done.epochs_done {
+                continue;
+            }
+            let epoch_start = (epoch - 1) * steps_per_epoch;
+            for b in done.steps_done.saturating_sub(epoch_start)..steps_per_epoch {
+                let step = epoch_start + b;
+                let stopped_here = Progress { epochs_done: epoch - 1, steps_done: step };
                 if let Control::Stop = self.obey_commands()? {
-                    return self.finish(true, None);
+                    return self.finish(Some(stopped_here), None);
                 }
                 let started = Instant::now();
-                let idx = order.narrow(0, b * batch, batch);
+                let idx = order.narrow(0, b as i64 * batch, batch);
                 let images = self.data.train.batch(&idx);
                 let lr = learning_rate(&self.config.optim, step, steps_per_epoch, total);
                 opt.set_lr(lr);
@@ -276,7 +328,7 @@ impl<'a> Trainer<'a> {
                 // and backward too. Stop here drops the step before its update is applied.
                 let waited = Instant::now();
                 if let Control::Stop = self.obey_commands()? {
-                    return self.finish(true, None);
+                    return self.finish(Some(stopped_here), None);
                 }
                 let waited = waited.elapsed();
                 let loss = output.loss.double_value(&[]);
@@ -306,11 +358,10 @@ impl<'a> Trainer<'a> {
                     &record.metrics,
                 )?;
                 self.out.send(Event::Step(record));
-                step += 1;
             }
             knn = self.end_of_epoch(epoch)?;
         }
-        self.finish(false, knn)
+        self.finish(None, knn)
     }
 
     fn optimizer(&self) -> anyhow::Result<Optimizer> {
@@ -373,7 +424,12 @@ impl<'a> Trainer<'a> {
         self.dir.log(&format!("epoch {epoch}: kNN accuracy {shown}"));
         self.out.send(Event::Epoch(EpochRecord { epoch, knn_accuracy: knn, metrics }));
         if epoch > 0 {
-            let path = checkpoint::save(&self.vs, &self.dir.checkpoints())?;
+            let steps_done = epoch * steps_per_epoch(self.data.train.len(), self.config.train.batch_size);
+            let path = checkpoint::save(
+                &self.vs,
+                &self.dir.checkpoints(),
+                Progress { epochs_done: epoch, steps_done },
+            )?;
             self.out.send(Event::Checkpoint { path, epoch });
         }
         Ok(knn)
@@ -391,9 +447,11 @@ impl<'a> Trainer<'a> {
         self.out.send(Event::Preview { step, rows });
     }
 
-    fn finish(self, stopped_early: bool, knn_accuracy: Option<f64>) -> anyhow::Result<()> {
-        if stopped_early {
-            checkpoint::save(&self.vs, &self.dir.checkpoints())?;
+    /// Ends the run; `stopped` is where a run stopped early stood, saved so it can resume.
+    fn finish(self, stopped: Option<Progress>, knn_accuracy: Option<f64>) -> anyhow::Result<()> {
+        let stopped_early = stopped.is_some();
+        if let Some(progress) = stopped {
+            checkpoint::save(&self.vs, &self.dir.checkpoints(), progress)?;
         }
         self.dir.log(if stopped_early { "stopped by the user" } else { "finished" });
         self.out.send(Event::Finished { stopped_early, knn_accuracy });
@@ -429,16 +487,21 @@ pub struct LoadedRun {
     pub method: Box<dyn Method>,
 }
 
-pub fn load_run(run_dir: &Path, device: Device) -> anyhow::Result<LoadedRun> {
+fn read_config(run_dir: &Path) -> anyhow::Result<RunConfig> {
     let text = std::fs::read_to_string(run_dir.join("config.toml"))
         .with_context(|| format!("{} is not a run directory", run_dir.display()))?;
-    let config = RunConfig::from_toml(&text)?;
+    RunConfig::from_toml(&text)
+}
+
+pub fn load_run(run_dir: &Path, device: Device) -> anyhow::Result<LoadedRun> {
+    let config = read_config(run_dir)?;
     let mut vs = VarStore::new(device);
     let ctx = BuildContext {
         encoder: &config.encoder,
         image_size: config.data.image_size,
         seed: config.seed,
         total_steps: 1,
+        first_step: 0,
         progress: &no_progress,
     };
     let method = config.method.build(&vs.root(), &ctx)?;

@@ -51,6 +51,8 @@ pub enum Event {
         run_dir: PathBuf,
         device: String,
         total_steps: usize,
+        /// Steps already in the weights: 0, or where a resumed run continues.
+        first_step: usize,
         parameters: i64,
     },
     Step(StepRecord),

@@ -40,6 +40,19 @@ impl RunDir {
         Ok(Self { path: path.to_owned(), metrics: open("metrics.jsonl")?, log: open("log.txt")? })
     }
 
+    /// An existing run, to append to when it resumes.
+    pub fn open(path: &Path) -> anyhow::Result<Self> {
+        anyhow::ensure!(path.join("config.toml").is_file(), "{} is not a run directory", path.display());
+        let open = |name: &str| {
+            OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(path.join(name))
+                .with_context(|| format!("cannot open {} for writing", path.join(name).display()))
+        };
+        Ok(Self { path: path.to_owned(), metrics: open("metrics.jsonl")?, log: open("log.txt")? })
+    }
+
     pub fn checkpoints(&self) -> PathBuf {
         self.path.join("checkpoints")
     }

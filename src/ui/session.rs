@@ -100,11 +100,12 @@ impl Session {
     fn apply(&mut self, event: Event) {
         match event {
             Event::Loading { what, done, total } => self.loading = Some((what, done, total)),
-            Event::Started { run_dir, device, total_steps, .. } => {
+            Event::Started { run_dir, device, total_steps, first_step, .. } => {
                 self.loading = None;
                 self.run_dir = Some(run_dir);
                 self.device = device;
                 self.total_steps = total_steps;
+                self.step = first_step;
             }
             Event::Step(r) => {
                 self.step = r.step + 1;
