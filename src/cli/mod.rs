@@ -2,6 +2,7 @@
 mod bench;
 mod bench_augment;
 mod bench_io;
+mod eval;
 mod inspect;
 mod train;
 
@@ -23,6 +24,12 @@ enum Cmd {
     Gui(GuiArgs),
     /// Train headless from a preset, printing progress and the final kNN accuracy.
     Train(train::TrainArgs),
+    /// Continue a stopped run from its last checkpoint, in its own directory.
+    Resume(train::ResumeArgs),
+    /// Evaluate a run's encoder against the same network untrained (kNN, linear probe,
+    /// fine-tuning, segmentation probe), on a budget of labels, over seeds; saves the report
+    /// in the run's evals/ folder.
+    Eval(eval::EvalArgs),
     /// Measure throughput on a fixed workload.
     #[command(subcommand)]
     Bench(bench::BenchCmd),
@@ -79,6 +86,8 @@ where
     let result = match cli.command.unwrap_or(Cmd::Gui(GuiArgs::default())) {
         Cmd::Gui(args) => gui(args),
         Cmd::Train(args) => train::run(args),
+        Cmd::Resume(args) => train::resume(args),
+        Cmd::Eval(args) => eval::run(args),
         Cmd::Bench(cmd) => bench::run(cmd),
         Cmd::Inspect(args) => inspect::run(args),
         Cmd::Methods => {

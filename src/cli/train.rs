@@ -63,7 +63,22 @@ pub fn run(a: TrainArgs) -> anyhow::Result<()> {
     c.seed = a.seed.unwrap_or(c.seed);
     c.threads = a.threads.or(c.threads);
     let out = a.out.unwrap_or_else(|| RunDir::unique_path("runs".as_ref(), c.method.info().id));
-    let run = Run::start(c, &out, RunOptions::default())?;
+    follow(Run::start(c, &out, RunOptions::default())?)
+}
+
+#[derive(Args)]
+pub struct ResumeArgs {
+    /// The stopped run's directory, e.g. runs/20260101-120000-simclr.
+    run_dir: PathBuf,
+}
+
+/// Continues a stopped run from its last checkpoint up to its configured epochs.
+pub fn resume(a: ResumeArgs) -> anyhow::Result<()> {
+    follow(Run::resume(&a.run_dir, RunOptions::default())?)
+}
+
+/// Prints the run's progress until it ends.
+fn follow(run: Run) -> anyhow::Result<()> {
     let mut last_print = std::time::Instant::now();
     loop {
         let Some(event) = run.next_event(Duration::from_millis(200)) else {

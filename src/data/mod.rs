@@ -169,17 +169,20 @@ pub fn load_builtin(
 ) -> anyhow::Result<LabelledImages> {
     let mut images = Vec::new();
     let mut labels = Vec::new();
+    let mut masks = Vec::new();
     for start in (0..count).step_by(CHUNK) {
         progress(kind.display_name(), start, count)?;
         let set = builtin::generate_range(kind, start..(start + CHUNK).min(count), size as usize, seed);
         let bytes: Vec<u8> = set.images.iter().map(|v| (v.clamp(0.0, 1.0) * 255.0).round() as u8).collect();
         images.push(Tensor::from_slice(&bytes).view([-1, 3, size, size]));
         labels.push(Tensor::from_slice(&set.labels));
+        // The generators' lesion and nuclei masks, 0 or 1 per pixel.
+        masks.push(Tensor::from_slice(&set.masks).view([-1, 1, size, size]));
     }
     progress(kind.display_name(), count, count)?;
     Ok(LabelledImages {
         images: Tensor::cat(&images, 0).to_device(device),
         labels: Tensor::cat(&labels, 0).to_kind(Kind::Int64).to_device(device),
-        masks: None,
+        masks: Some(Tensor::cat(&masks, 0).to_device(device)),
     })
 }

@@ -18,6 +18,48 @@ impl Default for KnnConfig {
     }
 }
 
+impl KnnConfig {
+    pub fn validate(&self) -> anyhow::Result<()> {
+        anyhow::ensure!(self.k >= 1, "kNN needs at least one neighbour, not k = {}", self.k);
+        anyhow::ensure!(
+            self.temperature.is_finite() && self.temperature > 0.0,
+            "the kNN temperature must be positive, not {}",
+            self.temperature
+        );
+        Ok(())
+    }
+}
+
+/// The votes `[M, classes]` each `query` row gets from its `k` most similar `bank` rows: the
+/// sum of exp(cosine / T) over the neighbours of each class. Class scores for
+/// `ClassificationMetrics`; the predicted class is the one with most votes.
+pub fn knn_scores(
+    bank: &Tensor,
+    bank_labels: &Tensor,
+    query: &Tensor,
+    classes: i64,
+    cfg: &KnnConfig,
+) -> Tensor {
+    tch::no_grad(|| {
+        let k = cfg.k.min(bank.size()[0]);
+        let bank = normalize(bank);
+        let parts: Vec<Tensor> = query
+            .split(1024, 0)
+            .iter()
+            .map(|q| {
+                let sim = normalize(q).matmul(&bank.tr());
+                let (top, idx) = sim.topk(k, 1, true, true);
+                Tensor::zeros([q.size()[0], classes], (Kind::Float, q.device())).scatter_add(
+                    1,
+                    &bank_labels.index_select(0, &idx.view([-1])).view([-1, k]),
+                    &(top / cfg.temperature).exp(),
+                )
+            })
+            .collect();
+        Tensor::cat(&parts, 0)
+    })
+}
+
 /// Top-1 accuracy in [0, 1] of classifying `query` by its neighbours in `bank`.
 pub fn knn_accuracy(
     bank: &Tensor,
@@ -26,21 +68,7 @@ pub fn knn_accuracy(
     query_labels: &Tensor,
     cfg: &KnnConfig,
 ) -> f64 {
-    tch::no_grad(|| {
-        let classes = bank_labels.max().int64_value(&[]).max(query_labels.max().int64_value(&[])) + 1;
-        let k = cfg.k.min(bank.size()[0]);
-        let bank = normalize(bank);
-        let mut correct = 0i64;
-        for (q, y) in query.split(1024, 0).iter().zip(query_labels.split(1024, 0).iter()) {
-            let sim = normalize(q).matmul(&bank.tr());
-            let (top, idx) = sim.topk(k, 1, true, true);
-            let votes = Tensor::zeros([q.size()[0], classes], (Kind::Float, q.device())).scatter_add(
-                1,
-                &bank_labels.index_select(0, &idx.view([-1])).view([-1, k]),
-                &(top / cfg.temperature).exp(),
-            );
-            correct += votes.argmax(1, false).eq_tensor(y).sum(Kind::Int64).int64_value(&[]);
-        }
-        correct as f64 / query.size()[0] as f64
-    })
+    let classes = bank_labels.max().int64_value(&[]).max(query_labels.max().int64_value(&[])) + 1;
+    let votes = knn_scores(bank, bank_labels, query, classes, cfg);
+    votes.argmax(1, false).eq_tensor(query_labels).to_kind(Kind::Float).mean(Kind::Float).double_value(&[])
 }

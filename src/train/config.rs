@@ -135,6 +135,15 @@ impl RunConfig {
         toml::from_str(text).context("invalid run configuration")
     }
 
+    /// The configuration a run directory was started with.
+    pub fn read(run_dir: &Path) -> anyhow::Result<Self> {
+        let path = run_dir.join("config.toml");
+        let text = std::fs::read_to_string(&path).with_context(|| {
+            format!("{} is not a run directory: cannot read its config.toml", run_dir.display())
+        })?;
+        Self::from_toml(&text).with_context(|| format!("in {}", path.display()))
+    }
+
     pub fn to_toml(&self) -> String {
         toml::to_string_pretty(self).expect("a run configuration always serialises")
     }

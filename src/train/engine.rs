@@ -55,7 +55,7 @@ impl Run {
     /// optimiser's moments and the augmentations' random stream start afresh, so the result is
     /// close to, not bit-identical with, a run that never stopped.
     pub fn resume(run_dir: &Path, options: RunOptions) -> anyhow::Result<Run> {
-        let config = read_config(run_dir)?;
+        let config = RunConfig::read(run_dir)?;
         let progress = checkpoint::progress(&run_dir.join("checkpoints"))?;
         anyhow::ensure!(
             progress.epochs_done < config.train.epochs,
@@ -137,7 +137,8 @@ impl Drop for Run {
     }
 }
 
-fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
+/// What a caught panic said.
+pub(crate) fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
     panic
         .downcast_ref::<String>()
         .cloned()
@@ -315,7 +316,7 @@ impl<'a> Trainer<'a> {
                 if let Some(embeddings) = &output.embeddings {
                     output.metrics.extend(diagnostics::scalars(embeddings));
                 }
-                if step % self.config.train.preview_every.max(1) == 0 {
+                if step.is_multiple_of(self.config.train.preview_every.max(1)) {
                     self.preview(step, &output.fed);
                     if let Some(embeddings) = &output.embeddings {
                         self.out.send(Event::Diagnostics {
@@ -487,14 +488,8 @@ pub struct LoadedRun {
     pub method: Box<dyn Method>,
 }
 
-fn read_config(run_dir: &Path) -> anyhow::Result<RunConfig> {
-    let text = std::fs::read_to_string(run_dir.join("config.toml"))
-        .with_context(|| format!("{} is not a run directory", run_dir.display()))?;
-    RunConfig::from_toml(&text)
-}
-
 pub fn load_run(run_dir: &Path, device: Device) -> anyhow::Result<LoadedRun> {
-    let config = read_config(run_dir)?;
+    let config = RunConfig::read(run_dir)?;
     let mut vs = VarStore::new(device);
     let ctx = BuildContext {
         encoder: &config.encoder,
