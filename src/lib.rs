@@ -8,6 +8,7 @@ pub mod cli;
 pub mod data;
 pub mod device;
 pub mod eval;
+pub mod explain;
 pub mod figures;
 pub mod io;
 pub mod methods;

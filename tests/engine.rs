@@ -269,3 +269,21 @@ fn resuming_reads_the_checkpoint_and_refuses_what_is_not_a_run() {
         events.last()
     );
 }
+
+#[test]
+fn a_narrow_encoder_trains_at_48_px() {
+    // Width 1/8 gives layer2 a downsample with 8 input channels, whose channels-last backward
+    // pass crashes oneDNN from 48 px up; the encoder must avoid that layout there.
+    let mut config = tiny_config(1);
+    config.data.image_size = 48;
+    config.data.train_count = 96;
+    config.train.batch_size = 32;
+    let dir = tempfile::tempdir().unwrap();
+    let run = Run::start(config, dir.path(), RunOptions::default()).unwrap();
+    let events = events_until(&run, Duration::from_secs(120), is_terminal);
+    assert!(
+        matches!(events.last(), Some(Event::Finished { stopped_early: false, .. })),
+        "{:?}",
+        events.last()
+    );
+}

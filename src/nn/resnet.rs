@@ -1,6 +1,6 @@
 //! ResNet family with a width multiplier, in torchvision's parameter layout (so converted
-//! torchvision/DINO weights load by name), returning the last feature map as well as the pooled
-//! vector: GradCAM, similarity maps and decoders all need the map.
+//! torchvision/DINO weights load by name), returning feature maps as well as the pooled vector:
+//! GradCAM, similarity maps and decoders need the last map or an earlier one.
 use serde::{Deserialize, Serialize};
 use tch::nn::{self, ModuleT};
 use tch::Tensor;
@@ -68,6 +68,53 @@ impl Stem {
     /// Down-sampling of the whole network: the stem's, then ×2 in each of stages 2 to 4.
     pub fn network_stride(self) -> i64 {
         self.stride() * 8
+    }
+}
+
+/// Where in the network a feature map is taken: after the stem or after one of the four stages,
+/// torchvision's `layer1` to `layer4`. Earlier levels are finer and less semantic.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FeatureLevel {
+    Stem,
+    Layer1,
+    Layer2,
+    Layer3,
+    /// The last map, the encoder's output.
+    #[default]
+    Layer4,
+}
+
+impl FeatureLevel {
+    /// In forward order.
+    pub const ALL: [FeatureLevel; 5] = [
+        FeatureLevel::Stem,
+        FeatureLevel::Layer1,
+        FeatureLevel::Layer2,
+        FeatureLevel::Layer3,
+        FeatureLevel::Layer4,
+    ];
+
+    pub fn id(self) -> &'static str {
+        match self {
+            FeatureLevel::Stem => "stem",
+            FeatureLevel::Layer1 => "layer1",
+            FeatureLevel::Layer2 => "layer2",
+            FeatureLevel::Layer3 => "layer3",
+            FeatureLevel::Layer4 => "layer4",
+        }
+    }
+
+    pub fn parse(s: &str) -> anyhow::Result<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|l| l.id() == s)
+            .ok_or_else(|| anyhow::anyhow!("unknown feature level '{s}': use stem or layer1 to layer4"))
+    }
+
+    /// The level that stage `i` (0-based) ends in.
+    fn after_stage(i: usize) -> Self {
+        Self::ALL[i + 1]
     }
 }
 
@@ -143,6 +190,8 @@ pub struct ResNet {
     conv1: nn::Conv2D,
     bn1: nn::BatchNorm,
     stages: Vec<Vec<Block>>,
+    /// The stem's and first stage's channels, the fewest any layer has.
+    base_channels: i64,
     out_channels: i64,
 }
 
@@ -170,7 +219,11 @@ impl ResNet {
             }
             stages.push(blocks);
         }
-        Self { stem, conv1, bn1, stages, out_channels: cin }
+        Self { stem, conv1, bn1, stages, base_channels: base, out_channels: cin }
+    }
+
+    pub fn base_channels(&self) -> i64 {
+        self.base_channels
     }
 
     pub fn out_channels(&self) -> i64 {
@@ -182,14 +235,46 @@ impl ResNet {
         self.stem.network_stride()
     }
 
+    /// Input pixels per cell of `level`'s map: the stem's stride, doubled by stages 2 to 4.
+    pub fn level_stride(&self, level: FeatureLevel) -> i64 {
+        let halvings = (level as u32).saturating_sub(FeatureLevel::Layer1 as u32);
+        self.stem.stride() << halvings
+    }
+
     /// The last feature map, `[B, out_channels, H/stride, W/stride]`.
     pub fn feature_map(&self, x: &Tensor, train: bool) -> Tensor {
+        self.forward_to(x, train, FeatureLevel::Layer4, |_, _| {})
+    }
+
+    /// Runs the network only as far as `level` and returns that level's map.
+    pub fn level_map(&self, x: &Tensor, train: bool, level: FeatureLevel) -> Tensor {
+        self.forward_to(x, train, level, |_, _| {})
+    }
+
+    /// Runs the network as far as `deepest`, showing each level's map to `visit` as it is made,
+    /// and returns `deepest`'s map. One loop serves the last map, a chosen level, and a caller
+    /// that keeps an earlier map while the forward pass goes on (GradCAM).
+    pub fn forward_to(
+        &self,
+        x: &Tensor,
+        train: bool,
+        deepest: FeatureLevel,
+        mut visit: impl FnMut(FeatureLevel, &Tensor),
+    ) -> Tensor {
         let mut y = x.apply(&self.conv1).apply_t(&self.bn1, train).relu();
         if self.stem == Stem::Imagenet {
             y = y.max_pool2d([3, 3], [2, 2], [1, 1], [1, 1], false);
         }
-        for block in self.stages.iter().flatten() {
-            y = block.forward(&y, train);
+        visit(FeatureLevel::Stem, &y);
+        for (i, stage) in self.stages.iter().enumerate() {
+            let level = FeatureLevel::after_stage(i);
+            if level > deepest {
+                break;
+            }
+            for block in stage {
+                y = block.forward(&y, train);
+            }
+            visit(level, &y);
         }
         y
     }
