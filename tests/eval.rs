@@ -13,7 +13,7 @@ use medssl::eval::{
     StandaloneEncoder,
 };
 use medssl::nn::{Depth, EncoderConfig, Stem};
-use medssl::train::{Event, Run, RunConfig, RunOptions};
+use medssl::train::{Event, Run, RunOptions};
 use std::path::Path;
 use std::time::{Duration, Instant};
 use tch::{Device, Kind, Tensor};
@@ -348,14 +348,23 @@ fn write_shapes(root: &Path, per_class: u32, masks: bool) {
     }
 }
 
-fn train_tiny_run(config: RunConfig, dir: &Path) {
-    let run = Run::start(config, dir, RunOptions::default()).unwrap();
+/// A one-epoch tiny run in `<work>/run` on 48 shapes in `<work>/data` (32 to train on, 16
+/// held out), with or without masks.
+fn shapes_run(work: &Path, masks: bool) -> std::path::PathBuf {
+    write_shapes(&work.join("data"), 24, masks);
+    let mut config = tiny_config(1);
+    config.data.source = format!("files:{}", work.join("data").display());
+    config.data.train_count = 32;
+    config.data.heldout_count = 16;
+    let run_dir = work.join("run");
+    let run = Run::start(config, &run_dir, RunOptions::default()).unwrap();
     let events = events_until(&run, Duration::from_secs(120), is_terminal);
     assert!(
         matches!(events.last(), Some(Event::Finished { stopped_early: false, .. })),
         "{:?}",
         events.last()
     );
+    run_dir
 }
 
 /// Equal up to the last bits of the floats, which a JSON round trip may change.
@@ -378,13 +387,7 @@ fn in_unit_range(x: f64) -> bool {
 #[test]
 fn a_tiny_run_is_evaluated_trained_and_untrained_by_every_protocol_and_saved() {
     let work = tempfile::tempdir().unwrap();
-    write_shapes(&work.path().join("data"), 24, true);
-    let mut config = tiny_config(1);
-    config.data.source = format!("files:{}", work.path().join("data").display());
-    config.data.train_count = 32;
-    config.data.heldout_count = 16;
-    let run_dir = work.path().join("run");
-    train_tiny_run(config, &run_dir);
+    let run_dir = shapes_run(work.path(), true);
 
     let cfg = EvalConfig {
         protocols: Protocol::ALL.to_vec(),
@@ -470,13 +473,7 @@ fn a_tiny_run_is_evaluated_trained_and_untrained_by_every_protocol_and_saved() {
 #[test]
 fn data_without_masks_gets_a_note_instead_of_segmentation() {
     let work = tempfile::tempdir().unwrap();
-    write_shapes(&work.path().join("data"), 24, false);
-    let mut config = tiny_config(1);
-    config.data.source = format!("files:{}", work.path().join("data").display());
-    config.data.train_count = 32;
-    config.data.heldout_count = 16;
-    let run_dir = work.path().join("run");
-    train_tiny_run(config, &run_dir);
+    let run_dir = shapes_run(work.path(), false);
     let cfg = EvalConfig {
         protocols: vec![Protocol::Knn, Protocol::Segmentation],
         budget: LabelBudget::Fraction(0.5),

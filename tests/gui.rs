@@ -2,24 +2,12 @@
 //! grow, stop.
 mod common;
 
+use common::step_until;
 use egui_kittest::kittest::Queryable;
 use egui_kittest::Harness;
 use medssl::nn::{Depth, EncoderConfig, Stem};
 use medssl::ui::{Status, WorkbenchApp};
-use std::time::{Duration, Instant};
-
-fn step_until(
-    harness: &mut Harness<'_, WorkbenchApp>,
-    limit: Duration,
-    done: impl Fn(&WorkbenchApp) -> bool,
-) {
-    let deadline = Instant::now() + limit;
-    while !done(harness.state()) {
-        assert!(Instant::now() < deadline, "timed out; status {:?}", harness.state().session.status);
-        harness.step();
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
+use std::time::Duration;
 
 #[test]
 fn pick_simclr_start_watch_the_curve_grow_and_stop() {

@@ -3,7 +3,7 @@
 use super::budget::LabelBudget;
 use super::config::{EvalConfig, Protocol};
 use super::metrics::{ClassificationMetrics, SegmentationMetrics};
-use crate::train::run_dir::write_atomic;
+use crate::train::run_dir::{unique_stamped, write_atomic};
 use anyhow::Context;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -118,13 +118,7 @@ impl EvalReport {
     pub fn save(&mut self, run_dir: &Path) -> anyhow::Result<PathBuf> {
         let dir = run_dir.join(EVALS_DIR);
         std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
-        let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S");
-        let mut path = dir.join(format!("{stamp}.json"));
-        let mut n = 1;
-        while path.exists() {
-            n += 1;
-            path = dir.join(format!("{stamp}-{n}.json"));
-        }
+        let path = unique_stamped(&dir, "", ".json");
         write_atomic(&path, &serde_json::to_vec_pretty(self)?)?;
         self.file = Some(path.clone());
         Ok(path)

@@ -15,14 +15,7 @@ pub struct RunDir {
 impl RunDir {
     /// A new directory `<root>/<timestamp>-<method>`.
     pub fn unique_path(root: &Path, method: &str) -> PathBuf {
-        let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S");
-        let mut path = root.join(format!("{stamp}-{method}"));
-        let mut n = 1;
-        while path.exists() {
-            n += 1;
-            path = root.join(format!("{stamp}-{method}-{n}"));
-        }
-        path
+        unique_stamped(root, &format!("-{method}"), "")
     }
 
     /// Creates the run directory; refuses one that already holds a run, so nothing the user
@@ -79,6 +72,19 @@ impl RunDir {
         // The log is a courtesy; a full disk shows up in the metrics and checkpoint writes.
         let _ = writeln!(self.log, "{stamp} {line}");
     }
+}
+
+/// `<dir>/<local time><name><extension>` for a name not taken yet, counting `-2`, `-3`, … after
+/// `name` when two are made within a second.
+pub fn unique_stamped(dir: &Path, name: &str, extension: &str) -> PathBuf {
+    let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S");
+    let mut path = dir.join(format!("{stamp}{name}{extension}"));
+    let mut n = 1;
+    while path.exists() {
+        n += 1;
+        path = dir.join(format!("{stamp}{name}-{n}{extension}"));
+    }
+    path
 }
 
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {

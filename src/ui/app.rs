@@ -1,7 +1,9 @@
-//! The main window: a menu bar with the File menu and the Train / Viewer tabs; under Train,
-//! settings on the left, run controls and the dashboard in the centre; under Viewer, the image
-//! viewer.
+//! The main window: a menu bar with the File menu and the tabs; under Train, settings on the
+//! left, run controls and the dashboard in the centre; under Runs, the run browser; under
+//! Viewer, the image viewer.
 use super::dashboard::Dashboard;
+use super::explain::ExplainPanel;
+use super::runs::{RunsAction, RunsPanel};
 use super::session::{Session, Status};
 use super::settings::Settings;
 use super::studio::{self, StudioPanel};
@@ -15,6 +17,8 @@ use std::sync::Arc;
 pub enum Tab {
     Train,
     Studio,
+    Runs,
+    Explain,
     Viewer,
 }
 
@@ -23,6 +27,8 @@ pub struct WorkbenchApp {
     pub session: Session,
     pub viewer: ViewerPanel,
     pub studio: StudioPanel,
+    pub runs: RunsPanel,
+    pub explain: ExplainPanel,
     pub tab: Tab,
     dashboard: Dashboard,
     runs_root: PathBuf,
@@ -50,6 +56,8 @@ impl WorkbenchApp {
             session: Session::default(),
             viewer: ViewerPanel::default(),
             studio: StudioPanel::default(),
+            runs: RunsPanel::new(runs_root.clone()),
+            explain: ExplainPanel::default(),
             tab: Tab::Train,
             dashboard: Dashboard::default(),
             runs_root,
@@ -78,6 +86,22 @@ impl WorkbenchApp {
                     .map(|s| studio::from_viewer(s, self.settings.config.data.image_size));
                 self.studio.show(ui, &mut self.settings.config, slice);
             }
+            Tab::Runs => match self.runs.show(ui) {
+                Some(RunsAction::Resume(dir)) => {
+                    self.session.resume(&dir, waker(ui.ctx()));
+                    self.tab = Tab::Train;
+                }
+                Some(RunsAction::Explain(dir)) => {
+                    self.explain.open(&dir, ui.ctx());
+                    self.tab = Tab::Explain;
+                }
+                None => {}
+            },
+            Tab::Explain => {
+                egui::CentralPanel::default().show(ui, |ui| {
+                    egui::ScrollArea::vertical().show(ui, |ui| self.explain.show(ui));
+                });
+            }
             Tab::Viewer => self.viewer.show(ui),
         }
         viewer::drop_hint(ui.ctx());
@@ -103,6 +127,10 @@ impl WorkbenchApp {
             ui.separator();
             ui.selectable_value(&mut self.tab, Tab::Train, "Train");
             ui.selectable_value(&mut self.tab, Tab::Studio, "Augment");
+            if ui.selectable_value(&mut self.tab, Tab::Runs, "Runs").clicked() {
+                self.runs.refresh();
+            }
+            ui.selectable_value(&mut self.tab, Tab::Explain, "Explain");
             ui.selectable_value(&mut self.tab, Tab::Viewer, "Viewer");
             if let (Tab::Viewer, Some(path)) = (self.tab, self.viewer.training_path()) {
                 ui.separator();
@@ -148,10 +176,14 @@ impl WorkbenchApp {
 
 impl WorkbenchApp {
     fn start(&mut self, ctx: &egui::Context) {
-        let ctx = ctx.clone();
-        let waker = Arc::new(move || ctx.request_repaint());
-        self.session.start(self.settings.config.clone(), &self.runs_root, waker);
+        self.session.start(self.settings.config.clone(), &self.runs_root, waker(ctx));
     }
+}
+
+/// Repaints the window when a run's event arrives.
+fn waker(ctx: &egui::Context) -> Arc<dyn Fn() + Send + Sync> {
+    let ctx = ctx.clone();
+    Arc::new(move || ctx.request_repaint())
 }
 
 impl Default for WorkbenchApp {

@@ -3,13 +3,19 @@
 mod app;
 mod dashboard;
 pub mod diagnostics;
+pub mod explain;
+mod job;
 mod params;
+pub mod runs;
+mod runs_figures;
 mod session;
 mod settings;
 pub mod studio;
 pub mod viewer;
 
 pub use app::{default_runs_root, Tab, WorkbenchApp};
+pub use explain::ExplainPanel;
+pub use runs::RunsPanel;
 pub use session::{Session, Status};
 pub use settings::Settings;
 pub use studio::StudioPanel;

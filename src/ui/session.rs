@@ -1,7 +1,7 @@
 //! One training session as the GUI sees it: the run handle and everything its events said,
 //! kept apart from the drawing code.
 use crate::train::diagnostics::Diagnostics;
-use crate::train::{Command, Event, PreviewImage, Run, RunConfig, RunDir, RunOptions};
+use crate::train::{Command, Event, PreviewImage, Run, RunConfig, RunDir, RunHistory, RunOptions};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -78,6 +78,29 @@ impl Session {
                 self.run = Some(run);
                 self.status = Status::Running;
                 self.run_dir = Some(dir);
+            }
+            Err(e) => self.status = Status::Failed(format!("{e:#}")),
+        }
+    }
+
+    /// Continues the stopped run in `dir`, its curves so far drawn from its metrics.
+    pub fn resume(&mut self, dir: &Path, waker: Arc<dyn Fn() + Send + Sync>) {
+        *self = Session::default();
+        if let Ok(history) = RunHistory::read(dir) {
+            let mut steps = history.metrics.steps;
+            self.loss = steps.remove("loss").unwrap_or_default();
+            steps.remove("lr");
+            self.step_metrics = steps;
+            self.knn = history.metrics.epochs.get("knn_accuracy").map_or_else(Vec::new, |points| {
+                points.iter().map(|[epoch, accuracy]| [*epoch, accuracy * 100.0]).collect()
+            });
+        }
+        let options = RunOptions { keep_one_core_free: true, waker: Some(waker), method_factory: None };
+        match Run::resume(dir, options) {
+            Ok(run) => {
+                self.run = Some(run);
+                self.status = Status::Running;
+                self.run_dir = Some(dir.to_owned());
             }
             Err(e) => self.status = Status::Failed(format!("{e:#}")),
         }

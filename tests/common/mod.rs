@@ -42,6 +42,20 @@ pub fn events_until(run: &Run, limit: Duration, stop: impl Fn(&Event) -> bool) -
     panic!("no expected event within {limit:?}; saw {} events, last {:?}", seen.len(), seen.last());
 }
 
+/// Steps the window's frames until `done` holds of the app, failing after `limit`.
+pub fn step_until(
+    harness: &mut egui_kittest::Harness<'_, medssl::ui::WorkbenchApp>,
+    limit: Duration,
+    done: impl Fn(&medssl::ui::WorkbenchApp) -> bool,
+) {
+    let deadline = Instant::now() + limit;
+    while !done(harness.state()) {
+        assert!(Instant::now() < deadline, "timed out; training status {:?}", harness.state().session.status);
+        harness.step();
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
 pub fn is_terminal(e: &Event) -> bool {
     matches!(e, Event::Finished { .. } | Event::Failed { .. })
 }

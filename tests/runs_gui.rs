@@ -1,0 +1,85 @@
+//! The run browser and the Explain tab driven headless with egui_kittest: open a finished run,
+//! evaluate it, export its curve, compute a Grad-CAM, click for a similarity map, embed.
+mod common;
+
+use common::{events_until, is_terminal, step_until, tiny_config};
+use eframe::egui::accesskit::Role;
+use egui_kittest::kittest::Queryable;
+use egui_kittest::Harness;
+use medssl::train::{Run, RunDir, RunOptions};
+use medssl::ui::{Tab, WorkbenchApp};
+use std::time::Duration;
+
+#[test]
+fn open_a_run_evaluate_export_gradcam_and_click_for_a_similarity_map() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = RunDir::unique_path(root.path(), "simclr");
+    let run = Run::start(tiny_config(2), &dir, RunOptions::default()).unwrap();
+    events_until(&run, Duration::from_secs(120), is_terminal);
+    drop(run);
+    let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+
+    let app = WorkbenchApp::with_runs_root(root.path().to_owned());
+    let mut harness = Harness::builder()
+        .with_size(eframe::egui::vec2(1400.0, 1000.0))
+        .build_ui_state(|ui, app: &mut WorkbenchApp| app.show(ui), app);
+    harness.run();
+    harness.get_by_label("Runs").click();
+    harness.run();
+    harness.get_by_label_contains(&name).click();
+    harness.run();
+    assert_eq!(harness.state().runs.selected.as_deref(), Some(dir.as_path()));
+
+    // Evaluate on the real button: kNN, linear probe and segmentation, three seeds.
+    harness.get_by_label("Evaluate").click();
+    harness.step();
+    step_until(&mut harness, Duration::from_secs(120), |a| a.runs.message.is_some());
+    let message = harness.state().runs.message.clone().unwrap();
+    assert!(message.starts_with("evaluation saved"), "{message}");
+    harness.run();
+    assert!(harness.query_all_by_label("random init").count() > 0, "the random baseline is in the table");
+
+    harness.get_by_label("Export PNG").click();
+    harness.run();
+    let png = image::open(dir.join("figures/loss.png")).expect("the exported curve decodes");
+    assert!(png.width() >= 200 && png.height() >= 200);
+    harness.get_by_label("Export table CSV").click();
+    harness.run();
+    let mut csv = csv::Reader::from_path(dir.join("figures/evaluations.csv")).unwrap();
+    assert!(csv.records().count() >= 6, "trained and random rows for each protocol");
+
+    harness.get_by_label("Explain this run").click();
+    harness.step();
+    assert_eq!(harness.state().tab, Tab::Explain);
+    step_until(&mut harness, Duration::from_secs(60), |a| !a.explain.is_busy());
+    harness.get_by_label("Compute Grad-CAM").click();
+    harness.step();
+    step_until(&mut harness, Duration::from_secs(60), |a| a.explain.cams.is_some());
+    let cams = harness.state().explain.cams.as_ref().unwrap();
+    assert_eq!(cams.maps.size(), [6, 16, 16], "one map per image at image size");
+    harness.run();
+    assert_eq!(harness.query_all_by_role(Role::Image).count(), 6, "the Grad-CAM overlays are drawn");
+
+    harness.get_by_label("Point similarity").click();
+    harness.step();
+    step_until(&mut harness, Duration::from_secs(60), |a| !a.explain.is_busy());
+    harness.run();
+    harness.query_all_by_role(Role::Image).nth(2).expect("the third image is shown").click();
+    harness.run();
+    let explain = &harness.state().explain;
+    let (image, _) = explain.anchor.expect("the click placed the anchor");
+    assert_eq!(image, 2);
+    let maps = explain.similarity.as_ref().expect("the click made a similarity map");
+    let at_anchor = maps.grid.get(2).get(maps.anchor.row).get(maps.anchor.col).double_value(&[]);
+    assert!((at_anchor - 1.0).abs() < 1e-5, "the anchor's own similarity is {at_anchor}");
+    assert_eq!(maps.maps.size(), [6, 16, 16]);
+
+    harness.get_by_label("Embedding").click();
+    harness.run();
+    harness.get_by_label("Compute").click();
+    harness.step();
+    step_until(&mut harness, Duration::from_secs(60), |a| a.explain.embeddings.is_some());
+    let e = harness.state().explain.embeddings.as_ref().unwrap();
+    assert_eq!(e.before.len(), e.after.len());
+    assert_eq!(e.after.len(), e.labels.len());
+}
