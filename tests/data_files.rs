@@ -3,12 +3,12 @@
 //! one of them.
 mod common;
 
-use common::{events_until, is_terminal, tiny_config};
+use common::{run_to_the_end, tiny_config};
 use image::{GrayImage, Luma, Rgb, RgbImage};
 use medssl::data::files::{crops3d, slice_images, Axis, FileOptions, Layout, Normalize, NpzHeldout};
 use medssl::data::{DataConfig, Dataset, LabelledImages};
 use medssl::io::{Volume, Window};
-use medssl::train::{Event, Run, RunOptions};
+use medssl::train::Event;
 use npyz::WriterBuilder;
 use std::cell::Cell;
 use std::path::Path;
@@ -396,14 +396,7 @@ fn train_one_epoch_on(path: &Path, train: usize, heldout: usize, work: &Path) ->
     c.data.source = format!("files:{}", path.display());
     c.data.train_count = train;
     c.data.heldout_count = heldout;
-    let run = Run::start(c, &work.join("run"), RunOptions::default()).unwrap();
-    let events = events_until(&run, Duration::from_secs(120), is_terminal);
-    assert!(
-        matches!(events.last(), Some(Event::Finished { stopped_early: false, .. })),
-        "{:?}",
-        events.last()
-    );
-    events
+    run_to_the_end(c, &work.join("run"), Duration::from_secs(120))
 }
 
 #[test]

@@ -2,7 +2,7 @@
 //! checkpoints that reload exactly.
 mod common;
 
-use common::{events_until, is_terminal, tiny_config};
+use common::{events_until, is_terminal, run_to_the_end, tiny_config};
 use medssl::data::builtin;
 use medssl::eval::knn_accuracy;
 use medssl::methods::{Method, StepOutput};
@@ -279,11 +279,5 @@ fn a_narrow_encoder_trains_at_48_px() {
     config.data.train_count = 96;
     config.train.batch_size = 32;
     let dir = tempfile::tempdir().unwrap();
-    let run = Run::start(config, dir.path(), RunOptions::default()).unwrap();
-    let events = events_until(&run, Duration::from_secs(120), is_terminal);
-    assert!(
-        matches!(events.last(), Some(Event::Finished { stopped_early: false, .. })),
-        "{:?}",
-        events.last()
-    );
+    run_to_the_end(config, dir.path(), Duration::from_secs(120));
 }

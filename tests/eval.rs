@@ -3,7 +3,7 @@
 //! whole evaluation of a tiny run with masks.
 mod common;
 
-use common::{events_until, is_terminal, tiny_config};
+use common::{run_to_the_end, tiny_config};
 use image::{GrayImage, Luma, Rgb, RgbImage};
 use medssl::augment::AugRng;
 use medssl::eval::{
@@ -13,7 +13,6 @@ use medssl::eval::{
     StandaloneEncoder,
 };
 use medssl::nn::{Depth, EncoderConfig, Stem};
-use medssl::train::{Event, Run, RunOptions};
 use std::path::Path;
 use std::time::{Duration, Instant};
 use tch::{Device, Kind, Tensor};
@@ -357,13 +356,7 @@ fn shapes_run(work: &Path, masks: bool) -> std::path::PathBuf {
     config.data.train_count = 32;
     config.data.heldout_count = 16;
     let run_dir = work.join("run");
-    let run = Run::start(config, &run_dir, RunOptions::default()).unwrap();
-    let events = events_until(&run, Duration::from_secs(120), is_terminal);
-    assert!(
-        matches!(events.last(), Some(Event::Finished { stopped_early: false, .. })),
-        "{:?}",
-        events.last()
-    );
+    run_to_the_end(config, &run_dir, Duration::from_secs(120));
     run_dir
 }
 

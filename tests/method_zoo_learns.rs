@@ -4,10 +4,10 @@
 //! encoder's normalised embeddings keep a spread across images (no collapse).
 mod common;
 
-use common::{events_until, is_terminal, preset};
+use common::{preset, run_to_the_end};
 use medssl::methods::losses::normalize;
 use medssl::methods::MethodConfig;
-use medssl::train::{load_run, Event, Run, RunOptions};
+use medssl::train::{load_run, Event};
 use std::time::Duration;
 use tch::{Device, Kind};
 
@@ -51,13 +51,7 @@ fn train(file: &str, edit: impl FnOnce(&mut MethodConfig)) -> Outcome {
     config.data.heldout_count = 2000;
     edit(&mut config.method);
     let dir = tempfile::tempdir().unwrap();
-    let run = Run::start(config.clone(), dir.path(), RunOptions::default()).unwrap();
-    let events = events_until(&run, Duration::from_secs(300), is_terminal);
-    assert!(
-        matches!(events.last(), Some(Event::Finished { stopped_early: false, .. })),
-        "{:?}",
-        events.last()
-    );
+    let events = run_to_the_end(config.clone(), dir.path(), Duration::from_secs(300));
     let knn: Vec<f64> =
         events.iter().filter_map(|e| if let Event::Epoch(r) = e { r.knn_accuracy } else { None }).collect();
     let head_spread: Vec<(usize, f64)> = events
@@ -70,7 +64,6 @@ fn train(file: &str, edit: impl FnOnce(&mut MethodConfig)) -> Outcome {
     let last_epoch: Vec<f64> =
         head_spread.iter().filter(|(epoch, _)| *epoch == config.train.epochs).map(|(_, v)| *v).collect();
     let head_spread_kept = last_epoch.iter().sum::<f64>() / last_epoch.len() as f64 / head_spread[0].1;
-    drop(run);
     let loaded = load_run(dir.path(), Device::Cpu).unwrap();
     let heldout = config.data.load(Device::Cpu).unwrap().heldout.images;
     let z = normalize(&loaded.method.encoder().embed(&heldout, 256));

@@ -3,8 +3,8 @@
 //! guess (0.25 under U(0, 1)).
 mod common;
 
-use common::{events_until, is_terminal, preset};
-use medssl::train::{Event, Run, RunOptions};
+use common::{preset, run_to_the_end};
+use medssl::train::Event;
 use std::collections::HashMap;
 use std::time::Duration;
 
@@ -13,13 +13,7 @@ fn mixssl_beats_the_copy_and_constant_baselines() {
     let mut config = preset("mixssl.toml", "cpu");
     config.device = medssl::device::DeviceChoice::Cpu;
     let dir = tempfile::tempdir().unwrap();
-    let run = Run::start(config, dir.path(), RunOptions::default()).unwrap();
-    let events = events_until(&run, Duration::from_secs(300), is_terminal);
-    assert!(
-        matches!(events.last(), Some(Event::Finished { stopped_early: false, .. })),
-        "{:?}",
-        events.last()
-    );
+    let events = run_to_the_end(config, dir.path(), Duration::from_secs(300));
     let epochs: Vec<HashMap<String, f64>> =
         events
             .iter()

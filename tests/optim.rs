@@ -2,10 +2,10 @@
 //! run that trains with both.
 mod common;
 
-use common::{events_until, is_terminal, tiny_config};
+use common::{run_to_the_end, tiny_config};
 use medssl::train::lars::Lars;
 use medssl::train::schedule::learning_rate;
-use medssl::train::{Event, OptimConfig, OptimizerKind, Run, RunConfig, RunOptions, Schedule};
+use medssl::train::{Event, OptimConfig, OptimizerKind, RunConfig, Schedule};
 use std::time::Duration;
 use tch::nn::VarStore;
 use tch::{Device, Kind, Tensor};
@@ -259,13 +259,7 @@ fn a_run_trains_with_lars_and_follows_the_multistep_rates() {
         ..lars_config()
     };
     let dir = tempfile::tempdir().unwrap();
-    let run = Run::start(config, dir.path(), RunOptions::default()).unwrap();
-    let events = events_until(&run, Duration::from_secs(120), is_terminal);
-    assert!(
-        matches!(events.last(), Some(Event::Finished { stopped_early: false, .. })),
-        "{:?}",
-        events.last()
-    );
+    let events = run_to_the_end(config, dir.path(), Duration::from_secs(120));
     // 64 images in batches of 16: 4 steps an epoch, 2 of warm-up, milestones at steps 4 and 8.
     let want = [0.2, 0.4, 0.4, 0.4, 0.2, 0.2, 0.2, 0.2, 0.1, 0.1, 0.1, 0.1];
     let steps: Vec<_> =

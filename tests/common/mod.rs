@@ -56,6 +56,18 @@ pub fn step_until(
     }
 }
 
+/// Trains `config` into `dir` and returns its events, failing unless it finishes within `limit`.
+pub fn run_to_the_end(config: RunConfig, dir: &Path, limit: Duration) -> Vec<Event> {
+    let run = Run::start(config, dir, medssl::train::RunOptions::default()).unwrap();
+    let events = events_until(&run, limit, is_terminal);
+    assert!(
+        matches!(events.last(), Some(Event::Finished { stopped_early: false, .. })),
+        "{:?}",
+        events.last()
+    );
+    events
+}
+
 pub fn is_terminal(e: &Event) -> bool {
     matches!(e, Event::Finished { .. } | Event::Failed { .. })
 }
