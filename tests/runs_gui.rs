@@ -6,6 +6,7 @@ use common::{events_until, is_terminal, step_until, tiny_config};
 use eframe::egui::accesskit::Role;
 use egui_kittest::kittest::Queryable;
 use egui_kittest::Harness;
+use medssl::io::Volume;
 use medssl::train::{Run, RunDir, RunOptions};
 use medssl::ui::{Tab, WorkbenchApp};
 use std::time::Duration;
@@ -60,6 +61,16 @@ fn open_a_run_evaluate_export_gradcam_and_click_for_a_similarity_map() {
     harness.run();
     assert_eq!(harness.query_all_by_role(Role::Image).count(), 6, "the Grad-CAM overlays are drawn");
 
+    // A scan open in the viewer joins the images, resized to the run's 16 px.
+    let voxels: Vec<f32> = (0..32 * 32 * 4).map(|i| (i % 97) as f32).collect();
+    harness.state_mut().viewer.set_volume(Volume::new(voxels, [32, 32, 4], 1, [1.0, 1.0, 1.0]));
+    harness.get_by_label("Add the viewer's slice").click();
+    harness.run();
+    harness.get_by_label("Compute Grad-CAM").click();
+    harness.step();
+    step_until(&mut harness, Duration::from_secs(60), |a| a.explain.cams.is_some());
+    assert_eq!(harness.state().explain.cams.as_ref().unwrap().maps.size(), [7, 16, 16]);
+
     harness.get_by_label("Point similarity").click();
     harness.step();
     step_until(&mut harness, Duration::from_secs(60), |a| !a.explain.is_busy());
@@ -72,7 +83,7 @@ fn open_a_run_evaluate_export_gradcam_and_click_for_a_similarity_map() {
     let maps = explain.similarity.as_ref().expect("the click made a similarity map");
     let at_anchor = maps.grid.get(2).get(maps.anchor.row).get(maps.anchor.col).double_value(&[]);
     assert!((at_anchor - 1.0).abs() < 1e-5, "the anchor's own similarity is {at_anchor}");
-    assert_eq!(maps.maps.size(), [6, 16, 16]);
+    assert_eq!(maps.maps.size(), [7, 16, 16]);
 
     harness.get_by_label("Embedding").click();
     harness.run();

@@ -99,7 +99,8 @@ impl WorkbenchApp {
             },
             Tab::Explain => {
                 egui::CentralPanel::default().show(ui, |ui| {
-                    egui::ScrollArea::vertical().show(ui, |ui| self.explain.show(ui));
+                    let slice = self.viewer.shown_slice();
+                    egui::ScrollArea::vertical().show(ui, |ui| self.explain.show(ui, slice));
                 });
             }
             Tab::Viewer => self.viewer.show(ui),

@@ -11,7 +11,9 @@ use crate::explain::{
     overlay, CamConfig, CamMethod, Colormap, DenseFeatures, SimilarityConfig, SimilarityMaps,
 };
 use crate::figures::{ColourBar, MapFigure, Marker, MarkerShape, PhiGuard};
+use crate::io::Volume;
 use crate::nn::resnet::FeatureLevel;
+use crate::ui::studio::from_viewer;
 use eframe::egui;
 use overlays::{Overlay, OverlayGrid, Pointer};
 use std::path::{Path, PathBuf};
@@ -105,7 +107,8 @@ impl ExplainPanel {
             || self.embed_job.is_some()
     }
 
-    pub fn show(&mut self, ui: &mut egui::Ui) {
+    /// `viewer_slice` is the slice the viewer shows, if a scan is open: it can join the images.
+    pub fn show(&mut self, ui: &mut egui::Ui, viewer_slice: Option<(egui::ColorImage, &Volume)>) {
         self.collect(ui.ctx());
         let Some(dir) = self.run.clone() else {
             ui.label("Open a run under Runs and press Explain.");
@@ -120,6 +123,7 @@ impl ExplainPanel {
             ui.selectable_value(&mut self.mode, Mode::Similarity, "Point similarity");
             ui.selectable_value(&mut self.mode, Mode::Embedding, "Embedding");
         });
+        self.add_viewer_slice(ui, viewer_slice);
         job::show_running(ui, &self.loading);
         job::show_running(ui, &self.cam_job);
         job::show_running(ui, &self.features_job);
@@ -132,6 +136,25 @@ impl ExplainPanel {
         if let Some(message) = &self.message {
             ui.label(message);
         }
+    }
+
+    /// A button that appends the viewer's slice, resized to the run's image size, to the images.
+    fn add_viewer_slice(&mut self, ui: &mut egui::Ui, slice: Option<(egui::ColorImage, &Volume)>) {
+        let usable = slice.is_some() && self.images.is_some();
+        let button = ui.add_enabled(usable, egui::Button::new("Add the viewer's slice"));
+        let button = button.on_disabled_hover_text("open a scan in the Viewer tab first");
+        let (true, Some(slice), Some(images)) = (button.clicked(), slice, self.images.as_mut()) else {
+            return;
+        };
+        let size = images.images.size()[2];
+        let picked = from_viewer(slice, size).image.to_kind(Kind::Float).unsqueeze(0);
+        images.images = Tensor::cat(&[&images.images, &picked], 0);
+        images.labels.push(None);
+        self.cams = None;
+        self.features = None;
+        self.similarity = None;
+        self.anchor = None;
+        self.grid.clear();
     }
 
     /// Takes in whatever background work has finished.
@@ -445,7 +468,7 @@ fn goal_label(goal: CamGoal, classes: &[String]) -> String {
 fn image_caption(images: &ExplainedImages, i: usize) -> String {
     match images.labels[i] {
         Some(label) => format!("{i}: {}", images.classes.get(label as usize).map_or("?", String::as_str)),
-        None => format!("{i}"),
+        None => format!("{i}: the viewer's slice"),
     }
 }
 
