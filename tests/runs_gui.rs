@@ -39,6 +39,7 @@ fn open_a_run_evaluate_export_gradcam_and_click_for_a_similarity_map() {
     assert!(message.starts_with("evaluation saved"), "{message}");
     harness.run();
     assert!(harness.query_all_by_label("random init").count() > 0, "the random baseline is in the table");
+    assert!(harness.query_by_label("Confusion matrices (latest evaluation, first seed)").is_some());
 
     harness.get_by_label("Export PNG").click();
     harness.run();
@@ -70,6 +71,11 @@ fn open_a_run_evaluate_export_gradcam_and_click_for_a_similarity_map() {
     harness.step();
     step_until(&mut harness, Duration::from_secs(60), |a| a.explain.cams.is_some());
     assert_eq!(harness.state().explain.cams.as_ref().unwrap().maps.size(), [7, 16, 16]);
+    harness.run();
+    harness.get_by_label("Export SVG").click();
+    harness.run();
+    let svg = std::fs::read_to_string(dir.join("figures/gradcam-6.svg")).expect("the maps were exported");
+    assert!(svg.contains("<svg") && svg.contains("gradcam"), "an SVG figure with its title");
 
     harness.get_by_label("Point similarity").click();
     harness.step();

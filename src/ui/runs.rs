@@ -2,9 +2,11 @@
 //! and evaluations; runs compared (curves overlaid, a table of their evaluations), resumed,
 //! evaluated, and their figures and tables exported into the run's `figures/` folder.
 use super::job::{self, Job};
-use super::runs_figures::{budget_label, comparison_table, curve_series, metric_names, report_table};
+use super::runs_figures::{
+    budget_label, comparison_table, confusion_tables, curve_series, metric_names, report_table,
+};
 use crate::eval::{EvalConfig, EvalReport, LabelBudget, Protocol};
-use crate::figures::{CurveFigure, PhiGuard};
+use crate::figures::{CurveFigure, PhiGuard, Table};
 use crate::train::{checkpoint, list_runs, RunHistory, RunSummary};
 use eframe::egui;
 use egui_plot::{Legend, Line, Plot};
@@ -224,19 +226,17 @@ impl RunsPanel {
             ui.label("No evaluation yet.");
             return;
         }
-        egui::Grid::new("evaluations").striped(true).show(ui, |ui| {
-            for cell in &table.header {
-                ui.strong(cell);
-            }
-            ui.end_row();
-            for row in &table.rows {
-                for cell in row {
-                    ui.label(cell);
+        show_table(ui, "evaluations".into(), &table);
+        let latest_report = shown.first().and_then(|(_, o)| o.evals.last());
+        if let Some(report) = latest_report {
+            ui.collapsing("Confusion matrices (latest evaluation, first seed)", |ui| {
+                for (i, confusion) in confusion_tables(report).iter().enumerate() {
+                    ui.label(confusion.title.as_deref().unwrap_or_default());
+                    show_table(ui, format!("confusion {i}"), confusion);
                 }
-                ui.end_row();
-            }
-        });
-        let latest = shown.first().and_then(|(_, o)| o.evals.last()).map(report_table);
+            });
+        }
+        let latest = latest_report.map(report_table);
         ui.horizontal(|ui| {
             for format in ["csv", "png", "svg"] {
                 if ui.button(format!("Export table {}", format.to_uppercase())).clicked() {
@@ -286,6 +286,21 @@ impl RunsPanel {
         });
         job::show_running(ui, &self.evaluation);
     }
+}
+
+fn show_table(ui: &mut egui::Ui, id: String, table: &Table) {
+    egui::Grid::new(id).striped(true).show(ui, |ui| {
+        for cell in &table.header {
+            ui.strong(cell);
+        }
+        ui.end_row();
+        for row in &table.rows {
+            for cell in row {
+                ui.label(cell);
+            }
+            ui.end_row();
+        }
+    });
 }
 
 fn budget_picker(ui: &mut egui::Ui, budget: &mut LabelBudget) {

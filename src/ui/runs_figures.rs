@@ -78,6 +78,34 @@ pub fn report_table(report: &EvalReport) -> Table {
     Table { title: Some("Per-class accuracy".into()), header, rows }
 }
 
+/// The confusion matrix (rows true, columns predicted) of each classification entry of the
+/// report's first seed.
+pub fn confusion_tables(report: &EvalReport) -> Vec<Table> {
+    let first_seed = report.entries.first().map(|e| e.seed);
+    report
+        .entries
+        .iter()
+        .filter(|e| Some(e.seed) == first_seed)
+        .filter_map(|e| match &e.outcome {
+            Outcome::Classification(m) => Some(Table {
+                title: Some(format!("{} · {} · seed {}", e.protocol.id(), e.encoder.label(), e.seed)),
+                header: std::iter::once("true \\ predicted".to_string())
+                    .chain(report.classes.iter().cloned())
+                    .collect(),
+                rows: m
+                    .confusion
+                    .iter()
+                    .zip(&report.classes)
+                    .map(|(row, class)| {
+                        std::iter::once(class.clone()).chain(row.iter().map(u64::to_string)).collect()
+                    })
+                    .collect(),
+            }),
+            Outcome::Segmentation(_) => None,
+        })
+        .collect()
+}
+
 /// The run's folder name: a timestamp and the method, nothing about the data.
 pub fn run_name(dir: &Path) -> String {
     dir.file_name().map_or_else(|| dir.display().to_string(), |n| n.to_string_lossy().into_owned())

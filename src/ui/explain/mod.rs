@@ -110,6 +110,11 @@ impl ExplainPanel {
     /// `viewer_slice` is the slice the viewer shows, if a scan is open: it can join the images.
     pub fn show(&mut self, ui: &mut egui::Ui, viewer_slice: Option<(egui::ColorImage, &Volume)>) {
         self.collect(ui.ctx());
+        // Exported titles are the app's own words; this still checks them against the
+        // identifying values of the scan the viewer holds.
+        let guard = viewer_slice
+            .as_ref()
+            .map_or_else(PhiGuard::default, |(_, v)| PhiGuard::from_metadata([&v.metadata]));
         let Some(dir) = self.run.clone() else {
             ui.label("Open a run under Runs and press Explain.");
             return;
@@ -129,8 +134,8 @@ impl ExplainPanel {
         job::show_running(ui, &self.features_job);
         job::show_running(ui, &self.embed_job);
         match self.mode {
-            Mode::GradCam => self.grad_cam(ui, &dir),
-            Mode::Similarity => self.point_similarity(ui, &dir),
+            Mode::GradCam => self.grad_cam(ui, &dir, &guard),
+            Mode::Similarity => self.point_similarity(ui, &dir, &guard),
             Mode::Embedding => self.embedding(ui, &dir),
         }
         if let Some(message) = &self.message {
@@ -213,7 +218,7 @@ impl ExplainPanel {
         changed
     }
 
-    fn grad_cam(&mut self, ui: &mut egui::Ui, dir: &Path) {
+    fn grad_cam(&mut self, ui: &mut egui::Ui, dir: &Path, guard: &PhiGuard) {
         let changed = self.map_controls(ui);
         ui.horizontal(|ui| {
             for method in CamMethod::ALL {
@@ -241,7 +246,7 @@ impl ExplainPanel {
             self.refresh_cam_overlays(ui.ctx());
         }
         self.grid.show(ui);
-        self.export_buttons(ui, dir, "gradcam");
+        self.export_buttons(ui, dir, "gradcam", guard);
     }
 
     fn start_cams(&mut self, ctx: &egui::Context, dir: &Path) {
@@ -266,7 +271,7 @@ impl ExplainPanel {
         self.show_overlays(ctx, overlays);
     }
 
-    fn point_similarity(&mut self, ui: &mut egui::Ui, dir: &Path) {
+    fn point_similarity(&mut self, ui: &mut egui::Ui, dir: &Path, guard: &PhiGuard) {
         let changed = self.map_controls(ui);
         ui.horizontal(|ui| {
             ui.checkbox(&mut self.follow_mouse, "follow the mouse");
@@ -294,7 +299,7 @@ impl ExplainPanel {
                 s.anchor.row, s.anchor.col, s.range.0, s.range.1
             ));
         }
-        self.export_buttons(ui, dir, "similarity");
+        self.export_buttons(ui, dir, "similarity", guard);
     }
 
     fn start_features(&mut self, ctx: &egui::Context, dir: &Path) {
@@ -373,7 +378,7 @@ impl ExplainPanel {
         }
     }
 
-    fn export_buttons(&mut self, ui: &mut egui::Ui, dir: &Path, kind: &str) {
+    fn export_buttons(&mut self, ui: &mut egui::Ui, dir: &Path, kind: &str, guard: &PhiGuard) {
         let shown = match kind {
             "gradcam" => self.cams.as_ref().map(|c| ShownMaps {
                 maps: c.maps.shallow_clone(),
@@ -397,7 +402,7 @@ impl ExplainPanel {
         });
         if let (Some(format), Some(images)) = (asked, &self.images) {
             let folder = dir.join("figures");
-            self.message = Some(match self.export(images, &shown, &folder, kind, format) {
+            self.message = Some(match self.export(images, &shown, &folder, (kind, format), guard) {
                 Ok(()) => format!("saved {} figures in {}", images.len(), folder.display()),
                 Err(e) => format!("export failed: {e:#}"),
             });
@@ -410,8 +415,8 @@ impl ExplainPanel {
         images: &ExplainedImages,
         shown: &ShownMaps,
         folder: &Path,
-        kind: &str,
-        format: &str,
+        (kind, format): (&str, &str),
+        guard: &PhiGuard,
     ) -> anyhow::Result<()> {
         std::fs::create_dir_all(folder)?;
         for i in 0..images.len() {
@@ -433,7 +438,7 @@ impl ExplainPanel {
                 .map(|(x, y)| Marker { x, y, shape: MarkerShape::Star, colour: [255, 255, 255] })
                 .into_iter()
                 .collect();
-            figure.save(&folder.join(format!("{kind}-{i}.{format}")), &PhiGuard::default())?;
+            figure.save(&folder.join(format!("{kind}-{i}.{format}")), guard)?;
         }
         Ok(())
     }
