@@ -94,7 +94,7 @@ pub fn cams(
         }
         CamGoal::Class(class) => {
             let data = run.config.data.load(device)?;
-            let head = probe_head(&StandaloneEncoder::copy_of(&run.vs, &run.config.encoder)?.encoder, &data)?;
+            let head = probe_head(encoder, &data)?;
             Box::new(ClassLogit::new(&head.weight, Some(&head.bias), class)?)
         }
     };

@@ -23,6 +23,8 @@ pub enum RunsAction {
 pub struct OpenedRun {
     pub history: RunHistory,
     pub evals: Vec<EvalReport>,
+    /// Where the checkpoint stands, in words.
+    pub checkpoint: String,
 }
 
 pub struct RunsPanel {
@@ -149,7 +151,7 @@ impl RunsPanel {
             }
             return action;
         };
-        ui.label(checkpoint_line(&dir, opened.history.config.train.epochs));
+        ui.label(&opened.checkpoint);
         ui.collapsing("Configuration", |ui| {
             ui.monospace(opened.history.config.to_toml());
         });
@@ -167,7 +169,8 @@ impl RunsPanel {
             self.opened.entry(d.clone()).or_insert_with(|| {
                 let history = RunHistory::read(&d).map_err(|e| format!("{e:#}"))?;
                 let evals = EvalReport::load_all(&d).map_err(|e| format!("{e:#}"))?;
-                Ok(OpenedRun { history, evals })
+                let checkpoint = checkpoint_line(&d, history.config.train.epochs);
+                Ok(OpenedRun { history, evals, checkpoint })
             });
         }
     }
