@@ -112,7 +112,8 @@ fn a_pipeline_saved_into_a_preset_loads_back() {
     *simclr_pipeline(harness.state_mut()) = Pipeline::default();
     settle(&mut harness);
     harness.get_by_label("Load from preset").click();
-    harness.run();
+    // The loaded pipeline asks for a new preview, drawn on the renderer's thread.
+    settle(&mut harness);
     assert_eq!(*simclr_pipeline(harness.state_mut()), saved);
 
     std::fs::write(&path, "not a preset").unwrap();
