@@ -118,15 +118,21 @@ fn svg(figure: &impl Figure) -> anyhow::Result<String> {
     Ok(text)
 }
 
+/// Refuses RGB bytes that do not fill a `w`×`h` image; `what` names the image in the error.
+pub fn check_rgb(what: &str, (w, h): (u32, u32), rgb: &[u8]) -> anyhow::Result<()> {
+    anyhow::ensure!(w > 0 && h > 0, "{what} has no pixels ({w}x{h})");
+    let needed = w as usize * h as usize * 3;
+    anyhow::ensure!(
+        rgb.len() == needed,
+        "{what} of {w}x{h} pixels needs {needed} RGB bytes, not {}",
+        rgb.len()
+    );
+    Ok(())
+}
+
 fn blit(raster: &Raster, pixels: &mut [u8], (width, height): (u32, u32)) -> anyhow::Result<()> {
     let (w, h) = raster.size;
-    anyhow::ensure!(w > 0 && h > 0, "an image in a figure has no pixels");
-    anyhow::ensure!(
-        raster.rgb.len() == w as usize * h as usize * 3,
-        "an image of {w}x{h} pixels needs {} RGB bytes, not {}",
-        w as usize * h as usize * 3,
-        raster.rgb.len()
-    );
+    check_rgb("an image in a figure", (w, h), &raster.rgb)?;
     let (shown_w, shown_h) = raster.shown;
     for dy in 0..shown_h {
         let y = raster.top + dy as i32;

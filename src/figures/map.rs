@@ -92,13 +92,7 @@ impl<'a> MapFigure<'a> {
 
     fn validate(&self) -> anyhow::Result<()> {
         let (w, h) = (self.width, self.height);
-        anyhow::ensure!(w > 0 && h > 0, "the map has no pixels ({w}x{h})");
-        anyhow::ensure!(
-            self.rgb.len() == w as usize * h as usize * 3,
-            "a {w}x{h} map needs {} RGB bytes, not {}",
-            w as usize * h as usize * 3,
-            self.rgb.len()
-        );
+        export::check_rgb("the map", (w, h), self.rgb)?;
         anyhow::ensure!((1..=64).contains(&self.zoom), "zoom must be 1 to 64, not {}", self.zoom);
         if let Some(bar) = &self.colour_bar {
             anyhow::ensure!(
