@@ -84,14 +84,20 @@ pub fn tsne_2d(features: &Tensor, cfg: &TsneConfig) -> anyhow::Result<Vec<[f32; 
     // bhtsne's own random start draws from an unseeded generator; this is the same N(0, 1e-4).
     let start = Normal::new(0.0f32, 1e-4)?;
     let initial: Vec<f32> = (0..2 * n).map(|_| start.sample(&mut rng)).collect();
-    let mut tsne: bhtsne::tSNE<f32, &[f32]> = bhtsne::tSNE::new(&rows);
-    tsne.perplexity(cfg.perplexity as f32).epochs(cfg.epochs).initial_embedding(initial);
-    if cfg.theta == 0.0 {
-        tsne.exact(euclidean);
-    } else {
-        tsne.barnes_hut(cfg.theta as f32, euclidean);
-    }
-    Ok(pairs(&tsne.embedding()))
+    // bhtsne's parallel sums (rayon) add in an order that follows work stealing, so under load the
+    // same seed could give another layout. On a pool of one thread every sum has one order.
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build()?;
+    let embedding = pool.install(|| {
+        let mut tsne: bhtsne::tSNE<f32, &[f32]> = bhtsne::tSNE::new(&rows);
+        tsne.perplexity(cfg.perplexity as f32).epochs(cfg.epochs).initial_embedding(initial);
+        if cfg.theta == 0.0 {
+            tsne.exact(euclidean);
+        } else {
+            tsne.barnes_hut(cfg.theta as f32, euclidean);
+        }
+        tsne.embedding()
+    });
+    Ok(pairs(&embedding))
 }
 
 fn euclidean(a: &&[f32], b: &&[f32]) -> f32 {
