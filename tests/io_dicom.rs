@@ -1,7 +1,7 @@
 //! DICOM series from files written the way scanners write them: ordering, spacing,
 //! orientation, windows, hidden patient data, and bad input.
 use medssl::io::dicom::{write_ct_series, SeriesLayout};
-use medssl::io::{self, no_progress, Volume};
+use medssl::io::{self, list_files, no_progress, Volume};
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use std::path::Path;
@@ -91,7 +91,7 @@ fn a_folder_of_two_series_offers_a_choice() {
     let dir = tempfile::tempdir().unwrap();
     write_shuffled(&dir.path().join("a"), &labelled_volume(4, 4, 3), "1.2.826.0.1.3680043.99.4", 0.0, 1.0, 1);
     write_shuffled(&dir.path().join("b"), &labelled_volume(6, 5, 2), "1.2.826.0.1.3680043.99.5", 0.0, 1.0, 2);
-    let found = io::discover(dir.path(), &no_progress).unwrap();
+    let found = io::discover(dir.path(), &no_progress).unwrap().found;
     assert_eq!(found.len(), 2);
     let mut shapes: Vec<[usize; 3]> =
         found.iter().map(|f| io::load(&f.source, &no_progress).unwrap().dims).collect();
@@ -173,4 +173,56 @@ fn bad_files_give_clear_errors_without_panicking_or_huge_allocations() {
         };
         assert!(err.contains(expected), "{what}: {err}");
     }
+}
+
+#[test]
+fn a_series_with_a_missing_slice_loads_with_a_note_and_an_even_one_without() {
+    let dir = tempfile::tempdir().unwrap();
+    let volume = labelled_volume(4, 4, 6);
+    write_shuffled(&dir.path().join("even"), &volume, "1.2.826.0.1.3680043.99.6", 0.0, 2.5, 3);
+    let even = io::open(&dir.path().join("even"), &no_progress).unwrap();
+    assert!(even.notes.is_empty(), "{:?}", even.notes);
+
+    let gap = dir.path().join("gap");
+    write_shuffled(&gap, &volume, "1.2.826.0.1.3680043.99.7", 0.0, 2.5, 4);
+    // The slice at 7.5 mm is lost, as a broken export loses one: 5.0 mm then 2.5 mm steps.
+    let lost = list_files(&gap, false).unwrap().into_iter().find(|p| {
+        let v = io::open(p, &no_progress).unwrap();
+        (v.world([0.0, 0.0, 0.0])[2] - 7.5).abs() < 1e-6
+    });
+    std::fs::remove_file(lost.expect("a slice at 7.5 mm")).unwrap();
+    let loaded = io::open(&gap, &no_progress).unwrap();
+    assert_eq!(loaded.dims[2], 5);
+    let note = loaded.notes.join("\n");
+    assert!(
+        note.contains("uneven slice spacing") && note.contains("gap") && note.contains("2.500"),
+        "{note}"
+    );
+}
+
+#[test]
+fn files_a_folder_cannot_load_are_listed_with_the_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    write_shuffled(dir.path(), &labelled_volume(4, 4, 3), "1.2.826.0.1.3680043.99.8", 0.0, 1.0, 5);
+    std::fs::write(dir.path().join("notes.txt"), "not an image").unwrap();
+    std::fs::write(dir.path().join("broken.nii"), [0u8; 40]).unwrap();
+    let discovery = io::discover(dir.path(), &no_progress).unwrap();
+    assert_eq!(discovery.found.len(), 1);
+    let mut skipped: Vec<String> = discovery
+        .skipped
+        .iter()
+        .map(|s| s.path.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    skipped.sort();
+    assert_eq!(skipped, ["broken.nii", "notes.txt"]);
+    assert!(discovery.skipped.iter().all(|s| !s.reason.is_empty()));
+}
+
+#[test]
+fn a_decoder_panic_becomes_an_error_naming_the_file() {
+    let error = io::without_panic("scan/IM0007", || -> anyhow::Result<()> { panic!("index out of bounds") })
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("scan/IM0007") && error.contains("index out of bounds"), "{error}");
+    assert_eq!(io::without_panic("f", || Ok(3)).unwrap(), 3);
 }

@@ -140,7 +140,7 @@ struct Loaded {
 }
 
 fn open(path: &Path, volume: Option<usize>) -> anyhow::Result<Loaded> {
-    let found = io::discover(path, &io::no_progress)?;
+    let found = io::discover(path, &io::no_progress)?.found;
     let first = found.first().context("discover listed nothing")?;
     let source = match volume {
         Some(index) => first.with_volume(index),

@@ -13,8 +13,11 @@ pub struct InspectArgs {
 }
 
 pub fn run(a: InspectArgs) -> anyhow::Result<()> {
-    let found = io::discover(&a.path, &io::no_progress)?;
+    let io::Discovery { found, skipped } = io::discover(&a.path, &io::no_progress)?;
     println!("{}: {} item{}", a.path.display(), found.len(), if found.len() == 1 { "" } else { "s" });
+    for s in &skipped {
+        println!("  skipped {}: {}", s.path.display(), s.reason);
+    }
     let mut failures = 0;
     for (i, item) in found.iter().enumerate() {
         println!("\n[{}] {}", i + 1, item.label);
@@ -48,6 +51,9 @@ fn print_volume(v: &Volume, item: &Found, headers: bool) {
     println!("  spacing:     {sx:.4} × {sy:.4} × {sz:.4} mm");
     println!("  orientation: {codes} (voxel axes point to the patient's {codes})");
     println!("  values:      {lo} … {hi}{}", if v.inverted { " (MONOCHROME1: low is bright)" } else { "" });
+    for note in &v.notes {
+        println!("  note:        {note}");
+    }
     for w in v.all_windows() {
         println!("  window:      {:<12} center {} width {}", w.name, w.center, w.width);
     }

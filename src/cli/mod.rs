@@ -16,6 +16,10 @@ use std::process::ExitCode;
 struct Cli {
     #[command(subcommand)]
     command: Option<Cmd>,
+    /// The most memory, in GB, one loaded scan or image may take decoded (f32 values); larger
+    /// ones are refused before anything is allocated.
+    #[arg(long, global = true, value_name = "GB", default_value_t = crate::io::limits::DEFAULT_MEMORY_CEILING as f64 / 1e9)]
+    max_memory: f64,
 }
 
 #[derive(Subcommand)]
@@ -83,6 +87,11 @@ where
         Ok(cli) => cli,
         Err(e) => e.exit(),
     };
+    if !(cli.max_memory.is_finite() && cli.max_memory > 0.0) {
+        eprintln!("error: --max-memory = {} is out of range: must be > 0 (GB)", cli.max_memory);
+        return ExitCode::FAILURE;
+    }
+    crate::io::set_memory_ceiling((cli.max_memory * 1e9) as u64);
     let result = match cli.command.unwrap_or(Cmd::Gui(GuiArgs::default())) {
         Cmd::Gui(args) => gui(args),
         Cmd::Train(args) => train::run(args),

@@ -88,11 +88,16 @@ fn follow(run: Run) -> anyhow::Result<()> {
             continue;
         };
         match event {
-            Event::Started { run_dir, device, total_steps, first_step, parameters } => println!(
-                "run {} on {device}: {total_steps} steps{}, {parameters} parameters",
-                run_dir.display(),
-                if first_step > 0 { format!(" (resuming at {first_step})") } else { String::new() }
-            ),
+            Event::Started { run_dir, device, total_steps, first_step, parameters, data_notes } => {
+                println!(
+                    "run {} on {device}: {total_steps} steps{}, {parameters} parameters",
+                    run_dir.display(),
+                    if first_step > 0 { format!(" (resuming at {first_step})") } else { String::new() }
+                );
+                for note in data_notes {
+                    println!("  data: {note}");
+                }
+            }
             Event::Step(r)
                 if last_print.elapsed() >= Duration::from_secs(2) || r.step + 1 == r.total_steps =>
             {

@@ -120,6 +120,9 @@ pub struct Dataset {
     pub heldout: LabelledImages,
     /// Label `i` names `classes[i]`.
     pub classes: Vec<String>,
+    /// What loading noticed that the user should know: files skipped and why, uneven slice
+    /// spacing. Written to the run's log and shown when training starts.
+    pub notes: Vec<String>,
 }
 
 impl DataConfig {
@@ -148,7 +151,7 @@ impl DataConfig {
                 let all = load_builtin(kind, total, self.image_size, self.seed, device, progress)?;
                 let (train, heldout) = all.split(self.train_count as i64);
                 let classes = kind.class_names().iter().map(|c| c.to_string()).collect();
-                Ok(Dataset { train, heldout, classes })
+                Ok(Dataset { train, heldout, classes, notes: Vec::new() })
             }
             DataSource::Files(path) => files::load(&path, self, device, progress),
         }

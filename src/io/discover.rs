@@ -1,6 +1,6 @@
 //! What a file or folder holds, and loading one of those things: the single entry point the
 //! viewer, `medssl inspect` and datasets share.
-use super::{dicom, nifti, npz, raster, Progress, Volume};
+use super::{dicom, nifti, npz, raster, without_panic, Progress, Volume};
 use anyhow::Context;
 use std::path::{Path, PathBuf};
 
@@ -53,6 +53,20 @@ impl Found {
     }
 }
 
+/// A file of a folder that holds nothing loadable, and why: shown, never silently dropped.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Skipped {
+    pub path: PathBuf,
+    pub reason: String,
+}
+
+/// What a file or folder holds: what loads, and the files left out.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Discovery {
+    pub found: Vec<Found>,
+    pub skipped: Vec<Skipped>,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum FileKind {
     Nifti,
@@ -78,54 +92,59 @@ fn file_kind(path: &Path) -> FileKind {
 
 /// Lists what `path` holds. A folder is searched recursively: its DICOM files are grouped into
 /// series, every other file found is listed on its own. Files that are not images are skipped
-/// in a folder but are an error when named directly.
-pub fn discover(path: &Path, progress: Progress) -> anyhow::Result<Vec<Found>> {
+/// in a folder, with the reason, but are an error when named directly.
+pub fn discover(path: &Path, progress: Progress) -> anyhow::Result<Discovery> {
     let meta = std::fs::metadata(path).with_context(|| format!("cannot open {}", path.display()))?;
     let files = if meta.is_dir() { list_files(path, true)? } else { vec![path.to_path_buf()] };
     let named_directly = !meta.is_dir();
     let mut found = Vec::new();
+    let mut skipped = Vec::new();
     let mut dicom_files = Vec::new();
     for file in files {
-        match file_kind(&file) {
-            FileKind::Dicom => dicom_files.push(file),
+        let shown = file.display().to_string();
+        let listed = match file_kind(&file) {
+            FileKind::Dicom => {
+                dicom_files.push(file);
+                continue;
+            }
             // In a folder, `.img` pairs with its `.hdr`: list the pair once.
-            FileKind::Nifti if !named_directly && is_analyze_image_with_header(&file) => {}
-            FileKind::Nifti => match nifti::volume_count(&file) {
-                Ok((volumes, label)) => {
-                    found.push(Found { source: Source::Nifti { path: file, volume: 0 }, label, volumes })
-                }
-                Err(e) if !named_directly => skipped(&file, &e),
-                Err(e) => return Err(e),
-            },
-            FileKind::Npz => match npz::splits(&file) {
-                Ok(splits) => {
-                    for (split, count, label) in splits {
-                        let source = Source::Npz { path: file.clone(), split, index: 0 };
-                        found.push(Found { source, label, volumes: count });
-                    }
-                }
-                Err(e) if !named_directly => skipped(&file, &e),
-                Err(e) => return Err(e),
-            },
+            FileKind::Nifti if !named_directly && is_analyze_image_with_header(&file) => continue,
+            FileKind::Nifti => {
+                without_panic(&shown, || nifti::volume_count(&file)).map(|(volumes, label)| {
+                    vec![Found { source: Source::Nifti { path: file.clone(), volume: 0 }, label, volumes }]
+                })
+            }
+            FileKind::Npz => without_panic(&shown, || npz::splits(&file)).map(|splits| {
+                splits
+                    .into_iter()
+                    .map(|(split, count, label)| Found {
+                        source: Source::Npz { path: file.clone(), split, index: 0 },
+                        label,
+                        volumes: count,
+                    })
+                    .collect()
+            }),
             FileKind::Raster => {
                 let label = format!("image {}", file.file_name().unwrap_or_default().to_string_lossy());
-                found.push(Found { source: Source::Raster(file), label, volumes: 1 });
+                Ok(vec![Found { source: Source::Raster(file.clone()), label, volumes: 1 }])
             }
+        };
+        match listed {
+            Ok(items) => found.extend(items),
+            Err(e) if named_directly => return Err(e),
+            Err(e) => skipped.push(Skipped { path: file, reason: format!("{e:#}") }),
         }
     }
     if !dicom_files.is_empty() {
-        let series = dicom::scan(&dicom_files, named_directly, progress)?;
+        let (series, dicom_skipped) = dicom::scan(&dicom_files, named_directly, progress)?;
         found.extend(series.into_iter().map(|s| {
             let label = s.label();
             Found { source: Source::Dicom(s), label, volumes: 1 }
         }));
+        skipped.extend(dicom_skipped);
     }
     anyhow::ensure!(!found.is_empty(), "{} holds no DICOM, NIfTI, image or .npz file", path.display());
-    Ok(found)
-}
-
-fn skipped(file: &Path, error: &anyhow::Error) {
-    eprintln!("medssl: skipping {}: {error:#}", file.display());
+    Ok(Discovery { found, skipped })
 }
 
 fn is_analyze_image_with_header(file: &Path) -> bool {
@@ -159,19 +178,19 @@ pub fn list_files(dir: &Path, recursive: bool) -> anyhow::Result<Vec<PathBuf>> {
     Ok(found)
 }
 
-/// Loads one source into a volume.
+/// Loads one source into a volume. A decoder's panic comes back as an error naming the file.
 pub fn load(source: &Source, progress: Progress) -> anyhow::Result<Volume> {
-    match source {
+    without_panic(&source.path().display().to_string(), || match source {
         Source::Dicom(series) => dicom::load(series, progress),
         Source::Nifti { path, volume } => nifti::load(path, *volume),
         Source::Raster(path) => raster::load(path),
         Source::Npz { path, split, index } => npz::load_image(path, split, *index),
-    }
+    })
 }
 
 /// Loads what `path` holds when it holds one thing; otherwise says what the choices are.
 pub fn open(path: &Path, progress: Progress) -> anyhow::Result<Volume> {
-    let found = discover(path, progress)?;
+    let found = discover(path, progress)?.found;
     match found.as_slice() {
         [one] => load(&one.source, progress),
         many => {

@@ -1,5 +1,5 @@
 //! PNG, JPEG and TIFF images (8 and 16 bit, grey and RGB) through the `image` crate.
-use super::{check_declared_size, Provenance, Volume};
+use super::{check_declared_size, check_decoded_size, Provenance, Volume};
 use anyhow::Context;
 use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits};
 use std::path::Path;
@@ -35,6 +35,9 @@ pub fn load(path: &Path) -> anyhow::Result<Volume> {
     let mut decoder =
         reader.into_decoder().with_context(|| format!("{shown} is not a readable {format} image"))?;
     check_declared_size(&shown.to_string(), decoder.total_bytes() as u128, file_bytes, ratio)?;
+    // Decoded to f32, up to three channels: a 40,000² PNG of one colour is a small file.
+    let (width, height) = decoder.dimensions();
+    check_decoded_size(&shown.to_string(), width as u128 * height as u128 * 3)?;
     let encoding = format!("{:?}", decoder.original_color_type());
     let orientation = decoder.orientation().with_context(|| format!("cannot read {shown}'s orientation"))?;
     let mut image = DynamicImage::from_decoder(decoder).with_context(|| format!("cannot decode {shown}"))?;

@@ -72,6 +72,10 @@ pub struct Volume {
     pub inverted: bool,
     pub metadata: Metadata,
     pub provenance: Provenance,
+    /// What the loader noticed that changes how the values should be read (uneven slice
+    /// spacing, a series split by orientation), for `inspect`, the viewer and a run's data
+    /// summary. Never identifying.
+    pub notes: Vec<String>,
 }
 
 impl Volume {
@@ -95,6 +99,7 @@ impl Volume {
             inverted: false,
             metadata: Metadata::default(),
             provenance: Provenance::default(),
+            notes: Vec::new(),
         }
     }
 

@@ -280,12 +280,16 @@ impl<'a> Trainer<'a> {
                 describe(self.device)
             ),
         });
+        for note in &self.data.notes {
+            self.dir.log(&format!("data: {note}"));
+        }
         self.out.send(Event::Started {
             run_dir: self.dir.path.clone(),
             device: describe(self.device),
             total_steps: total,
             first_step: done.steps_done,
             parameters,
+            data_notes: self.data.notes.clone(),
         });
         let mut opt = self.optimizer()?;
         let mut knn = match self.resume {

@@ -54,6 +54,8 @@ pub enum Event {
         /// Steps already in the weights: 0, or where a resumed run continues.
         first_step: usize,
         parameters: i64,
+        /// What loading the data noticed (skipped files, uneven slice spacing).
+        data_notes: Vec<String>,
     },
     Step(StepRecord),
     Epoch(EpochRecord),

@@ -90,6 +90,6 @@ impl Samples {
             train.images = standardize(&train.images, &mean, &std);
             heldout.images = standardize(&heldout.images, &mean, &std);
         }
-        Dataset { train, heldout, classes }
+        Dataset { train, heldout, classes, notes: Vec::new() }
     }
 }

@@ -20,20 +20,28 @@ const CHUNK: usize = 64;
 
 /// The slices of every volume at `path` (all of class 0).
 pub fn load(path: &Path, config: &DataConfig, device: Device, progress: Progress) -> anyhow::Result<Dataset> {
-    let found: Vec<_> = io::discover(path, progress)?
+    let discovery = io::discover(path, progress)?;
+    let found: Vec<_> = discovery
+        .found
         .into_iter()
         .filter(|f| matches!(f.source, Source::Dicom(_) | Source::Nifti { .. }))
         .collect();
     anyhow::ensure!(!found.is_empty(), "{} holds no DICOM series or NIfTI volume", path.display());
+    let mut notes: Vec<String> =
+        discovery.skipped.iter().map(|s| format!("skipped {}: {}", s.path.display(), s.reason)).collect();
     let mut samples = Samples::new(config.files.normalize);
     for (group, f) in found.iter().enumerate() {
         progress(&format!("Slicing {}", f.label), group, found.len())?;
         let volume = io::load(&f.source, progress).with_context(|| format!("cannot load {}", f.label))?;
+        notes.extend(volume.notes.iter().map(|n| format!("{}: {n}", f.label)));
         add_slices(&mut samples, &volume, group, config).with_context(|| f.label.clone())?;
     }
     progress("Slices", found.len(), found.len())?;
     let s = split(&samples.keys, SLICE_BLOCK, config.train_count, config.heldout_count, config.seed)?;
-    Ok(samples.into_dataset(&s.train, &s.heldout, vec!["unlabelled".into()], &config.files, device))
+    let mut dataset =
+        samples.into_dataset(&s.train, &s.heldout, vec!["unlabelled".into()], &config.files, device);
+    dataset.notes = notes;
+    Ok(dataset)
 }
 
 /// Adds the slices of `volume` to `samples`; `group` tells the split which volume they are.

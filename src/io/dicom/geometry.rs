@@ -73,3 +73,47 @@ pub fn affine(ordered: &[&SliceHeader]) -> [[f64; 4]; 4] {
     affine[3][3] = 1.0;
     affine
 }
+
+/// What a user must know about the slice positions of `ordered`: steps along the normal that
+/// differ from the usual one (a missing slice, a duplicate, a change of spacing mid-series).
+/// The volume is not resampled: its affine spreads the slices evenly from the first position
+/// to the last, so an uneven stack shows distances that are off, and says so here.
+pub fn spacing_notes(ordered: &[&SliceHeader]) -> Vec<String> {
+    let first = ordered[0];
+    let normal = directions(first.orientation)[2];
+    let positions: Vec<[f64; 3]> = if ordered.len() == 1 {
+        first.frame_positions.clone()
+    } else {
+        ordered.iter().filter_map(|h| h.position).collect()
+    };
+    let expected = if ordered.len() == 1 { first.frames } else { ordered.len() };
+    if expected < 3 || positions.len() != expected {
+        return Vec::new();
+    }
+    let steps: Vec<f64> = positions.windows(2).map(|w| dot(w[1], normal) - dot(w[0], normal)).collect();
+    let mut sorted = steps.clone();
+    sorted.sort_by(f64::total_cmp);
+    let usual = sorted[sorted.len() / 2];
+    // Scanners round positions to a few micrometres; 1% of the step is far above that.
+    let tolerance = (0.01 * usual.abs()).max(1e-3);
+    let odd: Vec<(usize, f64)> =
+        steps.iter().copied().enumerate().filter(|(_, s)| (s - usual).abs() > tolerance).collect();
+    let Some(&(at, step)) = odd.first() else { return Vec::new() };
+    let kind = if step.abs() < tolerance {
+        "two slices at the same position (a duplicate?)"
+    } else if step.abs() > usual.abs() {
+        "a gap (missing slices?)"
+    } else {
+        "slices closer than the rest"
+    };
+    vec![format!(
+        "uneven slice spacing: the usual step is {:.3} mm, but {} of {} steps differ, the first between \
+         slices {} and {} ({step:.3} mm: {kind}); distances along the slice axis are approximate \
+         (the volume is not resampled)",
+        usual.abs(),
+        odd.len(),
+        steps.len(),
+        at + 1,
+        at + 2,
+    )]
+}

@@ -10,7 +10,10 @@ mod raw;
 mod words32;
 mod write;
 
-use super::{check_declared_size, standard_ct_windows, Progress, Provenance, Volume};
+use super::{
+    check_declared_size, check_decoded_size, standard_ct_windows, without_panic, Progress, Provenance,
+    Skipped, Volume,
+};
 use anyhow::Context;
 use dicom::dictionary_std::tags;
 use dicom::object::{DefaultDicomObject, OpenFileOptions};
@@ -29,6 +32,8 @@ pub use write::{write_ct_series, SeriesLayout};
 pub struct Series {
     pub files: Vec<PathBuf>,
     headers: Vec<SliceHeader>,
+    /// What the user should know about how the files were grouped (no identifying values).
+    pub notes: Vec<String>,
 }
 
 impl Series {
@@ -90,19 +95,25 @@ fn chain(error: &dyn std::error::Error) -> String {
 }
 
 /// Reads the headers of `files` and groups them into series. With `strict` (a file named
-/// directly), a file that is not DICOM or holds no image is an error; in a folder it is skipped.
-pub fn scan(files: &[PathBuf], strict: bool, progress: Progress) -> anyhow::Result<Vec<Series>> {
+/// directly), a file that is not DICOM or holds no image is an error; in a folder it is
+/// skipped, and the skipped files come back with the reason.
+pub fn scan(
+    files: &[PathBuf],
+    strict: bool,
+    progress: Progress,
+) -> anyhow::Result<(Vec<Series>, Vec<Skipped>)> {
     let mut groups: BTreeMap<_, Series> = BTreeMap::new();
+    let mut skipped = Vec::new();
     for (i, path) in files.iter().enumerate() {
         progress("reading DICOM headers", i, files.len())?;
-        let header = open(path, true).and_then(|obj| {
-            let header = SliceHeader::read(&obj).with_context(|| format!("{}", path.display()))?;
+        let shown = path.display().to_string();
+        let header = without_panic(&shown, || {
+            let header = SliceHeader::read(&open(path, true)?).with_context(|| shown.clone())?;
             // The pixel data itself is not read here (it is most of the file): a file with
             // image dimensions but no pixels fails when loaded, naming itself.
             anyhow::ensure!(
                 header.rows > 0 && header.columns > 0,
-                "{} holds no image (no Rows and Columns: a {} object)",
-                path.display(),
+                "{shown} holds no image (no Rows and Columns: a {} object)",
                 header.modality
             );
             Ok(header)
@@ -111,18 +122,41 @@ pub fn scan(files: &[PathBuf], strict: bool, progress: Progress) -> anyhow::Resu
             Ok(header) => {
                 let key =
                     (header.stack_key(), if header.series_uid.is_none() { Some(path.clone()) } else { None });
-                let series =
-                    groups.entry(key).or_insert_with(|| Series { files: Vec::new(), headers: Vec::new() });
+                let series = groups.entry(key).or_insert_with(|| Series {
+                    files: Vec::new(),
+                    headers: Vec::new(),
+                    notes: Vec::new(),
+                });
                 series.files.push(path.clone());
                 series.headers.push(header);
             }
             Err(e) if strict => return Err(e),
-            Err(_) => {}
+            Err(e) => skipped.push(Skipped { path: path.clone(), reason: format!("{e:#}") }),
         }
     }
     progress("reading DICOM headers", files.len(), files.len())?;
     anyhow::ensure!(!groups.is_empty(), "none of the {} files holds a DICOM image", files.len());
-    Ok(groups.into_values().collect())
+    let mut series: Vec<Series> = groups.into_values().collect();
+    note_split_series(&mut series);
+    Ok((series, skipped))
+}
+
+/// One SeriesInstanceUID whose files differ in orientation or frame size is several stacks,
+/// listed apart; each says so, since a user expects one series there.
+fn note_split_series(series: &mut [Series]) {
+    let uid = |s: &Series| s.headers[0].series_uid.clone();
+    let counts: Vec<usize> = series
+        .iter()
+        .map(|s| series.iter().filter(|o| uid(o).is_some() && uid(o) == uid(s)).count())
+        .collect();
+    for (s, n) in series.iter_mut().zip(counts) {
+        if n > 1 {
+            s.notes.push(format!(
+                "one of {n} stacks of the same series whose files differ in orientation or frame size: \
+                 each is listed on its own"
+            ));
+        }
+    }
 }
 
 /// Loads a series into one volume: slices in spatial order, values after the Modality LUT.
@@ -140,6 +174,7 @@ pub fn load(series: &Series, progress: Progress) -> anyhow::Result<Volume> {
     let declared: u128 = ordered.iter().map(|h| h.declared_bytes()).sum();
     let ratio = if ordered.iter().all(|h| header::is_native(&h.transfer_syntax_uid)) { 1 } else { 1032 };
     check_declared_size("the DICOM series", declared, file_bytes, ratio)?;
+    check_decoded_size("the DICOM series", total_frames as u128 * frame_len as u128)?;
 
     let mut voxels = vec![0f32; total_frames * frame_len];
     let mut chunks: Vec<(usize, &mut [f32])> = Vec::with_capacity(order.len());
@@ -153,50 +188,66 @@ pub fn load(series: &Series, progress: Progress) -> anyhow::Result<Volume> {
     let done = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
     let failure: Mutex<Option<anyhow::Error>> = Mutex::new(None);
+    let fail = |e: anyhow::Error| {
+        stop.store(true, Ordering::Relaxed);
+        if let Ok(mut f) = failure.lock() {
+            f.get_or_insert(e);
+        }
+    };
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(order.len());
     std::thread::scope(|scope| {
-        for _ in 0..workers {
-            scope.spawn(|| {
-                while !stop.load(Ordering::Relaxed) {
-                    let Some((slot, chunk)) = queue.lock().map(|mut q| q.pop()).ok().flatten() else { break };
-                    let path = &series.files[order[slot]];
-                    let result = if slot == 0 {
-                        pixels::decode_into(&first, ordered[0], chunk)
-                    } else {
-                        open(path, false).and_then(|obj| pixels::decode_into(&obj, ordered[slot], chunk))
-                    };
-                    if let Err(e) = result {
-                        stop.store(true, Ordering::Relaxed);
-                        if let Ok(mut f) = failure.lock() {
-                            f.get_or_insert(e.context(format!("{}", path.display())));
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| {
+                    while !stop.load(Ordering::Relaxed) {
+                        let Some((slot, chunk)) = queue.lock().map(|mut q| q.pop()).ok().flatten() else {
+                            break;
+                        };
+                        let path = &series.files[order[slot]];
+                        let shown = path.display().to_string();
+                        let result = without_panic(&shown, || {
+                            if slot == 0 {
+                                pixels::decode_into(&first, ordered[0], chunk)
+                            } else {
+                                open(path, false)
+                                    .and_then(|obj| pixels::decode_into(&obj, ordered[slot], chunk))
+                            }
+                        });
+                        if let Err(e) = result {
+                            fail(e.context(shown));
                         }
+                        done.fetch_add(1, Ordering::Relaxed);
                     }
-                    done.fetch_add(1, Ordering::Relaxed);
-                }
-            });
-        }
-        // Report from the calling thread, which owns `progress`; an error from it cancels.
+                })
+            })
+            .collect();
+        // Report from the calling thread, which owns `progress`; an error from it cancels. The
+        // wait ends when every worker has, whatever became of them.
         loop {
             let n = done.load(Ordering::Relaxed);
             if let Err(e) = progress("decoding DICOM files", n, order.len()) {
-                stop.store(true, Ordering::Relaxed);
-                if let Ok(mut f) = failure.lock() {
-                    f.get_or_insert(e);
-                }
+                fail(e);
                 break;
             }
-            if n == order.len() || stop.load(Ordering::Relaxed) {
+            if n == order.len() || stop.load(Ordering::Relaxed) || handles.iter().all(|h| h.is_finished()) {
                 break;
             }
             std::thread::sleep(std::time::Duration::from_millis(15));
         }
     });
+    anyhow::ensure!(
+        failure.lock().is_ok_and(|f| f.is_some()) || done.load(Ordering::Relaxed) == order.len(),
+        "decoding stopped after {} of {} DICOM files",
+        done.load(Ordering::Relaxed),
+        order.len()
+    );
     if let Some(e) = failure.into_inner().ok().flatten() {
         return Err(e);
     }
 
     let mut volume = Volume::new(voxels, [columns, rows, total_frames], channels, [1.0; 3]);
     volume.affine = geometry::affine(&ordered);
+    volume.notes = series.notes.iter().cloned().chain(geometry::spacing_notes(&ordered)).collect();
     volume.in_patient_space = ordered[0].orientation.is_some();
     volume.modality = ordered[0].modality.clone();
     volume.inverted = ordered[0].photometric == "MONOCHROME1";

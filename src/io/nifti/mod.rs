@@ -11,7 +11,7 @@ mod header;
 mod nifti2;
 mod voxels;
 
-use super::{check_declared_size, Provenance, Volume};
+use super::{check_declared_size, check_decoded_size, Provenance, Volume};
 use anyhow::Context;
 use header::Header;
 use nifti::NiftiType;
@@ -131,6 +131,8 @@ impl Layout {
             );
         }
         check_declared_size(&image_shown, declared, image.file_bytes, image.max_ratio)?;
+        // One volume is decoded to f32 values, whatever the stored type.
+        check_decoded_size(&image_shown, size(0) * size(1) * size(2) * channels as u128)?;
         Ok(Self {
             dims: [size(0), size(1), size(2)].map(|d| d as usize),
             volumes: volumes as usize,

@@ -42,12 +42,7 @@ impl<T: Send + 'static> Task<T> {
             // A panic in a decoder must become a message, not a task that never ends.
             let result =
                 std::panic::catch_unwind(AssertUnwindSafe(|| job(&progress))).unwrap_or_else(|panic| {
-                    let why = panic
-                        .downcast_ref::<&str>()
-                        .map(|s| s.to_string())
-                        .or_else(|| panic.downcast_ref::<String>().cloned())
-                        .unwrap_or_else(|| "unknown cause".into());
-                    Err(anyhow::anyhow!("the loader crashed: {why}"))
+                    Err(anyhow::anyhow!("the loader crashed: {}", crate::io::panic_text(&panic)))
                 });
             lock(&thread_shared).result = Some(result);
             waker();

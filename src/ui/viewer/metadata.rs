@@ -14,6 +14,9 @@ pub fn show(ui: &mut egui::Ui, volume: &Volume, value_range: (f32, f32), reveal:
             ui.end_row();
         }
     });
+    for note in &volume.notes {
+        ui.label(RichText::new(format!("Note: {note}")).color(egui::Color32::YELLOW));
+    }
     ui.separator();
     let fields = &volume.metadata.fields;
     if fields.is_empty() {

@@ -3,13 +3,13 @@
 //! of a 4D file, and loading it, all off the UI thread.
 use super::loader::{Task, Waker};
 use super::prepared::Prepared;
-use crate::io::{self, Found};
+use crate::io::{self, Discovery, Found, Skipped};
 use eframe::egui::{self, Color32, RichText};
 use std::path::PathBuf;
 use std::sync::Arc;
 
 enum Job {
-    Discovering(Task<Vec<Found>>),
+    Discovering(Task<Discovery>),
     Loading(Task<Prepared>),
 }
 
@@ -22,6 +22,8 @@ pub struct Opening {
     job: Option<Job>,
     /// What the last opened path holds, kept to switch series or volume without searching again.
     choices: Vec<Found>,
+    /// Files of the last opened folder that hold nothing loadable, with the reason.
+    skipped: Vec<Skipped>,
     chosen: usize,
     volume_index: usize,
     message: Option<(String, bool)>,
@@ -94,6 +96,7 @@ impl Opening {
         };
         if let Some(path) = self.pending.take() {
             self.choices.clear();
+            self.skipped.clear();
             self.job = Some(Job::Discovering(Task::spawn(waker.clone(), move |p| io::discover(&path, p))));
         }
         match self.job.as_ref()? {
@@ -102,7 +105,8 @@ impl Opening {
                 self.job = None;
                 match found {
                     Ok(found) => {
-                        self.choices = found;
+                        self.choices = found.found;
+                        self.skipped = found.skipped;
                         (self.chosen, self.volume_index) = (0, 0);
                         if self.choices.len() == 1 {
                             self.load_chosen(waker);
@@ -172,6 +176,17 @@ impl Opening {
             ui.label(RichText::new(text).color(color));
         }
         self.picker(ui);
+        if !self.skipped.is_empty() {
+            egui::CollapsingHeader::new(format!("{} files skipped", self.skipped.len()))
+                .id_salt("viewer-skipped")
+                .show(ui, |ui| {
+                    for s in &self.skipped {
+                        let name = s.path.file_name().unwrap_or_default().to_string_lossy();
+                        ui.label(RichText::new(format!("{name}: {}", s.reason)).small())
+                            .on_hover_text(s.path.display().to_string());
+                    }
+                });
+        }
     }
 
     fn progress(&self) -> Option<(String, usize, usize)> {
