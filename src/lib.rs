@@ -13,5 +13,6 @@ pub mod figures;
 pub mod io;
 pub mod methods;
 pub mod nn;
+pub mod range;
 pub mod train;
 pub mod ui;

@@ -184,7 +184,7 @@ fn bad_configurations_are_refused_before_a_thread_starts() {
     let mut c = tiny_config(1);
     c.train.batch_size = 10_000;
     let err = Run::start(c, dir.path(), RunOptions::default()).err().expect("must refuse");
-    assert!(format!("{err:#}").contains("batch size"));
+    assert!(format!("{err:#}").contains("train.batch_size = 10000 is out of range"), "{err:#}");
     let mut c = tiny_config(1);
     c.method = medssl::methods::MethodConfig::Mixssl(Default::default());
     c.data.image_size = 20;

@@ -221,7 +221,7 @@ fn impossible_budgets_are_refused() {
     let labels = budget_labels();
     let err = |b: LabelBudget| format!("{:#}", b.select(&labels, 0).expect_err("must refuse"));
     assert!(err(LabelBudget::PerClass(6)).contains("class 2 has 5 training images, fewer than the 6"));
-    assert!(err(LabelBudget::PerClass(0)).contains("at least 1"));
+    assert!(err(LabelBudget::PerClass(0)).contains("budget.per_class = 0 is out of range: must be >= 1"));
     for f in [0.0, -0.1, 1.5, f64::NAN] {
         assert!(err(LabelBudget::Fraction(f)).contains("(0, 1]"), "{f}");
     }

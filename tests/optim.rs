@@ -230,12 +230,12 @@ fn bad_lars_and_multistep_settings_are_refused_with_a_clear_error() {
     valid.validate().unwrap();
     type Spoil = fn(&mut OptimConfig);
     let cases: [(&str, Spoil); 8] = [
-        ("trust coefficient must be positive", |o| o.lars_trust = -0.001),
-        ("trust coefficient must be positive", |o| o.lars_trust = 0.0),
-        ("gamma must be in (0, 1]", |o| o.gamma = 0.0),
-        ("gamma must be in (0, 1]", |o| o.gamma = 1.5),
-        ("gamma must be in (0, 1]", |o| o.gamma = f64::NAN),
-        ("milestones are epochs, zero or more", |o| o.milestones = vec![-1.0, 2.0]),
+        ("optim.lars_trust = -0.001 is out of range: must be > 0", |o| o.lars_trust = -0.001),
+        ("optim.lars_trust = 0 is out of range: must be > 0", |o| o.lars_trust = 0.0),
+        ("optim.gamma = 0 is out of range: must be in (0, 1]", |o| o.gamma = 0.0),
+        ("optim.gamma = 1.5 is out of range: must be in (0, 1]", |o| o.gamma = 1.5),
+        ("optim.gamma = NaN is out of range: must be in (0, 1]", |o| o.gamma = f64::NAN),
+        ("optim.milestones[0] = -1 is out of range: must be >= 0", |o| o.milestones = vec![-1.0, 2.0]),
         ("increasing order", |o| o.milestones = vec![3.0, 2.0]),
         ("needs at least one milestone", |o| o.milestones.clear()),
     ];

@@ -1,11 +1,14 @@
 //! What an augmentation's parameters are and which values they accept. The studio builds one
-//! control per `Param`; `Pipeline::validate` checks loaded presets against the same ranges.
+//! control per `Param`; `Pipeline::problems`, which a run's validation calls, checks loaded
+//! presets against the same ranges.
+use crate::range::Range;
 
 /// One parameter of an op, borrowed mutably so a control can edit it in place.
 pub enum Param<'a> {
     /// The chance that a sample is augmented at all, in [0, 1].
     Probability(&'a mut f64),
-    /// A real value within `range`.
+    /// A real value within `range`: what an op accepts, and for a method's setting the control
+    /// span of its declared `range::Range`, which validation checks instead.
     Number {
         name: &'static str,
         value: &'a mut f64,
@@ -83,36 +86,18 @@ impl Param<'_> {
     /// Why the current value is outside what the op accepts, if it is.
     pub fn problem(&self) -> Option<String> {
         let name = self.name();
-        let outside = |v: f64, (lo, hi): (f64, f64)| !(lo..=hi).contains(&v);
-        match self {
-            Param::Probability(p) if outside(**p, (0.0, 1.0)) => {
-                Some(format!("{name} = {p} is not in [0, 1]"))
+        let checked = match self {
+            Param::Probability(p) => Range::closed(0.0, 1.0).check(name, **p),
+            Param::Number { value, range, .. } => Range::closed(range.0, range.1).check(name, **value),
+            Param::Interval { value, range, .. } => {
+                Range::closed(range.0, range.1).check_interval(name, **value)
             }
-            Param::Number { value, range, .. } if outside(**value, *range) => {
-                Some(format!("{name} = {value} is not in [{}, {}]", range.0, range.1))
+            Param::Integer { value, range, .. } => Range::closed(range.0, range.1).check(name, **value),
+            Param::IntInterval { value, range, .. } => {
+                Range::closed(range.0, range.1).check_interval(name, **value)
             }
-            Param::Interval { value, range, .. }
-                if outside(value.0, *range) || outside(value.1, *range) || value.0 > value.1 =>
-            {
-                Some(format!(
-                    "{name} = ({}, {}) is not an interval within [{}, {}]",
-                    value.0, value.1, range.0, range.1
-                ))
-            }
-            Param::Integer { value, range, .. } if !(range.0..=range.1).contains(*value) => {
-                Some(format!("{name} = {value} is not in [{}, {}]", range.0, range.1))
-            }
-            Param::IntInterval { value, range, .. }
-                if !(range.0..=range.1).contains(&value.0)
-                    || !(range.0..=range.1).contains(&value.1)
-                    || value.0 > value.1 =>
-            {
-                Some(format!(
-                    "{name} = ({}, {}) is not an interval within [{}, {}]",
-                    value.0, value.1, range.0, range.1
-                ))
-            }
-            _ => None,
-        }
+            Param::Toggle { .. } | Param::Choice { .. } => Ok(()),
+        };
+        checked.err().map(|e| e.to_string())
     }
 }

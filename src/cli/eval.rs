@@ -11,16 +11,16 @@ pub struct EvalArgs {
     #[arg(long, value_delimiter = ',')]
     protocol: Vec<String>,
     /// Labelled training images per class.
-    #[arg(long, conflicts_with = "fraction")]
+    #[arg(long, conflicts_with = "fraction", allow_negative_numbers = true)]
     per_class: Option<usize>,
     /// Share of each class's labelled training images, in (0, 1].
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     fraction: Option<f64>,
     /// Evaluations per protocol, with seeds 0, 1, ...
     #[arg(long, default_value_t = 3)]
     seeds: u64,
     /// Fine-tuning epochs.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     finetune_epochs: Option<usize>,
     /// auto, cpu or cuda.
     #[arg(long, default_value = "auto")]

@@ -6,6 +6,9 @@ use clap::Args;
 use std::path::PathBuf;
 use std::time::Duration;
 
+// Numbers are range-checked by `RunConfig::validate`, not here, so that a bad value gets the
+// same error as in a preset; `allow_negative_numbers` lets clap hand on "-0.1" as a value
+// instead of taking it for a flag.
 #[derive(Args)]
 pub struct TrainArgs {
     /// A preset file, e.g. presets/simclr.toml.
@@ -17,26 +20,26 @@ pub struct TrainArgs {
     /// builtin:ct, builtin:histo or builtin:natural.
     #[arg(long)]
     data: Option<String>,
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     epochs: Option<usize>,
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     batch_size: Option<usize>,
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     lr: Option<f64>,
     /// Image side in pixels.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     size: Option<i64>,
     #[arg(long)]
     arch: Option<String>,
     /// Encoder width multiplier.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     width: Option<f64>,
     /// auto, cpu or cuda.
     #[arg(long)]
     device: Option<String>,
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     seed: Option<u64>,
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     threads: Option<usize>,
     /// The run directory; default runs/<timestamp>-<method>.
     #[arg(long)]

@@ -3,6 +3,7 @@
 pub mod builtin;
 pub mod files;
 
+use crate::range::Range;
 use anyhow::Context;
 use builtin::BuiltinKind;
 use files::FileOptions;
@@ -126,14 +127,23 @@ pub struct Dataset {
 }
 
 impl DataConfig {
+    /// The networks downsample by up to 32, so smaller images leave no feature map to pool. The
+    /// top is what memory allows: images are made 256 at a time as floats (3 GiB at 1024 px,
+    /// 48 GiB at 4096 px, which aborts the process instead of failing).
+    pub const IMAGE_SIZE: Range<i64> = Range::closed(16, 1024);
+    /// A batch needs two images.
+    pub const TRAIN_COUNT: Range<usize> = Range::at_least(2).control(16, 100_000);
+    pub const HELDOUT_COUNT: Range<usize> = Range::at_least(1).control(16, 20_000);
+
     pub fn load(&self, device: Device) -> anyhow::Result<Dataset> {
         self.load_with_progress(device, &no_progress)
     }
 
     /// Refuses settings no dataset can be made from, before any work starts.
     pub fn validate(&self) -> anyhow::Result<DataSource> {
-        anyhow::ensure!(self.image_size >= 16, "image size must be at least 16 px");
-        anyhow::ensure!(self.train_count > 0 && self.heldout_count > 0, "both splits need images");
+        Self::IMAGE_SIZE.check("data.image_size", self.image_size)?;
+        Self::TRAIN_COUNT.check("data.train_count", self.train_count)?;
+        Self::HELDOUT_COUNT.check("data.heldout_count", self.heldout_count)?;
         let source = DataSource::parse(&self.source)?;
         if let DataSource::Files(path) = &source {
             self.files.check(path)?;

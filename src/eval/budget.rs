@@ -1,6 +1,7 @@
 //! How many labelled training images an evaluation may use, and which ones: the axis of a
 //! label-efficiency study (the same encoder given 1 %, 10 %, 100 % of the labels).
 use crate::augment::AugRng;
+use crate::range::Range;
 use rand::seq::SliceRandom;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -23,14 +24,8 @@ impl LabelBudget {
     pub fn validate(&self) -> anyhow::Result<()> {
         match *self {
             LabelBudget::All => Ok(()),
-            LabelBudget::PerClass(n) => {
-                anyhow::ensure!(n >= 1, "a per-class budget needs at least 1 image per class");
-                Ok(())
-            }
-            LabelBudget::Fraction(f) => {
-                anyhow::ensure!(f > 0.0 && f <= 1.0, "a label fraction must lie in (0, 1], not {f}");
-                Ok(())
-            }
+            LabelBudget::PerClass(n) => Range::at_least(1).check("budget.per_class", n),
+            LabelBudget::Fraction(f) => Range::above_up_to(0.0, 1.0).check("budget.fraction", f),
         }
     }
 

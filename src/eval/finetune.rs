@@ -4,6 +4,7 @@ use super::probe::check_labels;
 use super::standalone::StandaloneEncoder;
 use crate::augment::{AugRng, Augment, Ctx, HorizontalFlip, RandomResizedCrop};
 use crate::data::to_float;
+use crate::range::Range;
 use serde::{Deserialize, Serialize};
 use tch::nn::{self, OptimizerConfig};
 use tch::Tensor;
@@ -35,15 +36,18 @@ impl Default for FinetuneConfig {
 }
 
 impl FinetuneConfig {
+    pub const EPOCHS: Range<usize> = Range::at_least(1);
+    /// Batch norm needs two images in a batch.
+    pub const BATCH_SIZE: Range<usize> = Range::at_least(2);
+    pub const LR: Range<f64> = Range::above(0.0);
+    pub const WEIGHT_DECAY: Range<f64> = Range::at_least(0.0);
+
+    /// Paths as in an `EvalConfig` ("finetune.lr").
     pub fn validate(&self) -> anyhow::Result<()> {
-        anyhow::ensure!(self.epochs >= 1, "fine-tuning needs at least one epoch");
-        anyhow::ensure!(self.batch_size >= 2, "fine-tuning batches need at least 2 images (batch norm)");
-        anyhow::ensure!(
-            self.lr.is_finite() && self.lr > 0.0,
-            "the fine-tuning learning rate must be positive"
-        );
-        anyhow::ensure!(self.weight_decay >= 0.0, "the fine-tuning weight decay must not be negative");
-        Ok(())
+        Self::EPOCHS.check("finetune.epochs", self.epochs)?;
+        Self::BATCH_SIZE.check("finetune.batch_size", self.batch_size)?;
+        Self::LR.check("finetune.lr", self.lr)?;
+        Self::WEIGHT_DECAY.check("finetune.weight_decay", self.weight_decay)
     }
 }
 

@@ -2,6 +2,7 @@
 //! thesis (digest 004a §5.3): cosine similarity, votes weighted by exp(sim / T) as lightly's
 //! `knn_predict`.
 use crate::methods::losses::normalize;
+use crate::range::Range;
 use serde::{Deserialize, Serialize};
 use tch::{Kind, Tensor};
 
@@ -19,14 +20,13 @@ impl Default for KnnConfig {
 }
 
 impl KnnConfig {
+    pub const K: Range<i64> = Range::at_least(1);
+    /// Votes are weighted by exp(similarity / T).
+    pub const TEMPERATURE: Range<f64> = Range::above(0.0);
+
     pub fn validate(&self) -> anyhow::Result<()> {
-        anyhow::ensure!(self.k >= 1, "kNN needs at least one neighbour, not k = {}", self.k);
-        anyhow::ensure!(
-            self.temperature.is_finite() && self.temperature > 0.0,
-            "the kNN temperature must be positive, not {}",
-            self.temperature
-        );
-        Ok(())
+        Self::K.check("knn.k", self.k)?;
+        Self::TEMPERATURE.check("knn.temperature", self.temperature)
     }
 }
 

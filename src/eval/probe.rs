@@ -1,6 +1,7 @@
 //! The linear probe: softmax regression on frozen pooled features, the standard measure of
 //! how linearly a representation separates the classes.
 use super::standardize::Standardizer;
+use crate::range::Range;
 use anyhow::Context;
 use serde::{Deserialize, Serialize};
 use tch::nn::{self, OptimizerConfig, VarStore};
@@ -23,14 +24,15 @@ impl Default for LinearProbeConfig {
 }
 
 impl LinearProbeConfig {
+    pub const ITERATIONS: Range<usize> = Range::at_least(1);
+    pub const LR: Range<f64> = Range::above(0.0);
+    pub const WEIGHT_DECAY: Range<f64> = Range::at_least(0.0);
+
+    /// Paths as in an `EvalConfig` ("linear.lr").
     pub fn validate(&self) -> anyhow::Result<()> {
-        anyhow::ensure!(self.iterations >= 1, "the linear probe needs at least one iteration");
-        anyhow::ensure!(
-            self.lr.is_finite() && self.lr > 0.0,
-            "the linear probe's learning rate must be positive"
-        );
-        anyhow::ensure!(self.weight_decay >= 0.0, "the linear probe's weight decay must not be negative");
-        Ok(())
+        Self::ITERATIONS.check("linear.iterations", self.iterations)?;
+        Self::LR.check("linear.lr", self.lr)?;
+        Self::WEIGHT_DECAY.check("linear.weight_decay", self.weight_decay)
     }
 }
 

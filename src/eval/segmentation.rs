@@ -5,6 +5,7 @@ use super::standardize::Standardizer;
 use crate::augment::AugRng;
 use crate::data::to_float;
 use crate::nn::Encoder;
+use crate::range::Range;
 use serde::{Deserialize, Serialize};
 use tch::nn::{self, OptimizerConfig, VarStore};
 use tch::{Kind, Reduction, Tensor};
@@ -26,18 +27,17 @@ impl Default for SegmentationProbeConfig {
 }
 
 impl SegmentationProbeConfig {
+    pub const STEPS: Range<usize> = Range::at_least(1);
+    pub const BATCH_SIZE: Range<usize> = Range::at_least(1);
+    pub const LR: Range<f64> = Range::above(0.0);
+    pub const WEIGHT_DECAY: Range<f64> = Range::at_least(0.0);
+
+    /// Paths as in an `EvalConfig` ("segmentation.lr").
     pub fn validate(&self) -> anyhow::Result<()> {
-        anyhow::ensure!(self.steps >= 1, "the segmentation probe needs at least one step");
-        anyhow::ensure!(self.batch_size >= 1, "the segmentation probe needs batches of at least 1 image");
-        anyhow::ensure!(
-            self.lr.is_finite() && self.lr > 0.0,
-            "the segmentation probe's learning rate must be positive"
-        );
-        anyhow::ensure!(
-            self.weight_decay >= 0.0,
-            "the segmentation probe's weight decay must not be negative"
-        );
-        Ok(())
+        Self::STEPS.check("segmentation.steps", self.steps)?;
+        Self::BATCH_SIZE.check("segmentation.batch_size", self.batch_size)?;
+        Self::LR.check("segmentation.lr", self.lr)?;
+        Self::WEIGHT_DECAY.check("segmentation.weight_decay", self.weight_decay)
     }
 }
 

@@ -3,10 +3,12 @@
 //! which aligns the views and decorrelates the dimensions.
 use super::losses::redundancy;
 use super::two_view::{halves, Pass, ProjectorConfig, Siamese};
+use super::LAYER_WIDTH;
 use super::{BuildContext, Method, MethodInfo, StepOutput};
 use crate::augment::Param;
 use crate::augment::{recipes, ViewPair};
 use crate::nn::{Encoder, Norm};
+use crate::range::Range;
 use serde::{Deserialize, Serialize};
 use tch::nn;
 use tch::Tensor;
@@ -39,13 +41,30 @@ impl BarlowTwinsConfig {
     /// The settings the method picker shows as controls.
     pub fn params(&mut self) -> Vec<Param<'_>> {
         vec![
-            Param::Number { name: "off-diagonal weight λ", value: &mut self.lambda, range: (0.0, 1.0) },
-            Param::Integer { name: "projection width", value: &mut self.projector.out, range: (8, 16384) },
+            Param::Number {
+                name: "off-diagonal weight λ",
+                value: &mut self.lambda,
+                range: Self::LAMBDA.control_pair(),
+            },
+            Param::Integer {
+                name: "projection width",
+                value: &mut self.projector.out,
+                range: LAYER_WIDTH.control_pair(),
+            },
             Param::Toggle {
                 name: "shuffle positives (negative control)",
                 value: &mut self.shuffle_positives,
             },
         ]
+    }
+
+    /// The off-diagonal terms' weight; the paper's is 0.005, so the control stops at 1.
+    pub const LAMBDA: Range<f64> = Range::at_least(0.0).control(0.0, 1.0);
+
+    /// Every setting against its declared range; `path` is the config's place ("method.barlow_twins").
+    pub fn validate(&self, path: &str) -> anyhow::Result<()> {
+        Self::LAMBDA.check(&format!("{path}.lambda"), self.lambda)?;
+        self.projector.validate(&format!("{path}.projector"))
     }
 }
 

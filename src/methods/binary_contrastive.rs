@@ -4,6 +4,7 @@
 use super::losses::binary::{self, PairAveraging};
 use super::two_view::{Pass, ProjectorConfig, Siamese};
 use super::{BuildContext, Method, MethodInfo, StepOutput};
+use super::{LAYER_WIDTH, TEMPERATURE};
 use crate::augment::Param;
 use crate::augment::{recipes, ViewPair};
 use crate::nn::{Encoder, Norm};
@@ -61,15 +62,34 @@ impl BinaryContrastiveConfig {
     pub fn params(&mut self) -> Vec<Param<'_>> {
         vec![
             Param::Choice { name: "loss", value: &mut self.loss },
-            Param::Number { name: "τ of L_Proposed", value: &mut self.temperature, range: (0.01, 2.0) },
-            Param::Number { name: "τ_c of L_Contr", value: &mut self.contr_temperature, range: (0.01, 2.0) },
+            Param::Number {
+                name: "τ of L_Proposed",
+                value: &mut self.temperature,
+                range: TEMPERATURE.control_pair(),
+            },
+            Param::Number {
+                name: "τ_c of L_Contr",
+                value: &mut self.contr_temperature,
+                range: TEMPERATURE.control_pair(),
+            },
             Param::Toggle { name: "L_Contr on unit vectors", value: &mut self.contr_normalized },
-            Param::Integer { name: "projection width", value: &mut self.projector.out, range: (8, 16384) },
+            Param::Integer {
+                name: "projection width",
+                value: &mut self.projector.out,
+                range: LAYER_WIDTH.control_pair(),
+            },
             Param::Toggle {
                 name: "shuffle positives (negative control)",
                 value: &mut self.shuffle_positives,
             },
         ]
+    }
+
+    /// Every setting against its declared range; `path` is the config's place ("method.binary_contrastive").
+    pub fn validate(&self, path: &str) -> anyhow::Result<()> {
+        TEMPERATURE.check(&format!("{path}.temperature"), self.temperature)?;
+        TEMPERATURE.check(&format!("{path}.contr_temperature"), self.contr_temperature)?;
+        self.projector.validate(&format!("{path}.projector"))
     }
 }
 

@@ -5,6 +5,7 @@
 use super::momentum::{cosine_momentum, MomentumCopy};
 use super::two_view::{Backbone, ProjectorConfig, Views};
 use super::{losses, BuildContext, Method, MethodInfo, StepOutput};
+use super::{EMA_MOMENTUM, LAYER_WIDTH};
 use crate::augment::Param;
 use crate::augment::{recipes, AugRng, ViewPair};
 use crate::nn::{Encoder, Mlp, Norm};
@@ -44,15 +45,32 @@ impl ByolConfig {
     pub fn params(&mut self) -> Vec<Param<'_>> {
         vec![
             Param::Number {
-                name: "base momentum τ_base", value: &mut self.base_momentum, range: (0.0, 1.0)
+                name: "base momentum τ_base",
+                value: &mut self.base_momentum,
+                range: EMA_MOMENTUM.control_pair(),
             },
-            Param::Integer { name: "predictor width", value: &mut self.predictor_hidden, range: (8, 16384) },
-            Param::Integer { name: "projection width", value: &mut self.projector.out, range: (8, 16384) },
+            Param::Integer {
+                name: "predictor width",
+                value: &mut self.predictor_hidden,
+                range: LAYER_WIDTH.control_pair(),
+            },
+            Param::Integer {
+                name: "projection width",
+                value: &mut self.projector.out,
+                range: LAYER_WIDTH.control_pair(),
+            },
             Param::Toggle {
                 name: "target = online network (negative control)",
                 value: &mut self.target_is_online,
             },
         ]
+    }
+
+    /// Every setting against its declared range; `path` is the config's place ("method.byol").
+    pub fn validate(&self, path: &str) -> anyhow::Result<()> {
+        EMA_MOMENTUM.check(&format!("{path}.base_momentum"), self.base_momentum)?;
+        LAYER_WIDTH.check(&format!("{path}.predictor_hidden"), self.predictor_hidden)?;
+        self.projector.validate(&format!("{path}.projector"))
     }
 }
 

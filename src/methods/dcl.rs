@@ -4,9 +4,11 @@
 use super::losses::decoupled;
 use super::two_view::{Pass, ProjectorConfig, Siamese};
 use super::{BuildContext, Method, MethodInfo, StepOutput};
+use super::{LAYER_WIDTH, TEMPERATURE};
 use crate::augment::Param;
 use crate::augment::{recipes, ViewPair};
 use crate::nn::{Encoder, Norm};
+use crate::range::Range;
 use serde::{Deserialize, Serialize};
 use tch::nn;
 use tch::Tensor;
@@ -41,15 +43,33 @@ impl DclConfig {
     /// The settings the method picker shows as controls.
     pub fn params(&mut self) -> Vec<Param<'_>> {
         vec![
-            Param::Number { name: "temperature τ", value: &mut self.temperature, range: (0.01, 2.0) },
+            Param::Number {
+                name: "temperature τ",
+                value: &mut self.temperature,
+                range: TEMPERATURE.control_pair(),
+            },
             Param::Toggle { name: "weighted (DCLW)", value: &mut self.weighted },
-            Param::Number { name: "DCLW σ", value: &mut self.sigma, range: (0.01, 10.0) },
-            Param::Integer { name: "projection width", value: &mut self.projector.out, range: (8, 16384) },
+            Param::Number { name: "DCLW σ", value: &mut self.sigma, range: Self::SIGMA.control_pair() },
+            Param::Integer {
+                name: "projection width",
+                value: &mut self.projector.out,
+                range: LAYER_WIDTH.control_pair(),
+            },
             Param::Toggle {
                 name: "shuffle positives (negative control)",
                 value: &mut self.shuffle_positives,
             },
         ]
+    }
+
+    /// DCLW's weighting kernel width: it divides the similarities.
+    pub const SIGMA: Range<f64> = Range::above(0.0).control(0.01, 10.0);
+
+    /// Every setting against its declared range; `path` is the config's place ("method.dcl").
+    pub fn validate(&self, path: &str) -> anyhow::Result<()> {
+        TEMPERATURE.check(&format!("{path}.temperature"), self.temperature)?;
+        Self::SIGMA.check(&format!("{path}.sigma"), self.sigma)?;
+        self.projector.validate(&format!("{path}.projector"))
     }
 }
 

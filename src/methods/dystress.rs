@@ -1,12 +1,13 @@
 //! DySTreSS, the thesis's chapter 6 (digest specs/004b §6.2): InfoNCE in which every pair has
 //! its own temperature, a function of the pair's cosine: high near ±1 (likely false negatives,
 //! and steady gradients), low near 0 (ordinary negatives still repelled hard).
-use super::losses::dystress::{self, TauGradient, TemperatureProfile};
+use super::losses::dystress::{self, TauGradient, TemperatureProfile, RATE, SHIFT, TAU};
 use super::two_view::{Pass, ProjectorConfig, Siamese};
 use super::{BuildContext, Method, MethodInfo, StepOutput};
 use crate::augment::Param;
 use crate::augment::{recipes, ViewPair};
 use crate::nn::{Encoder, Norm};
+use crate::range::Range;
 use serde::{Deserialize, Serialize};
 use tch::nn;
 use tch::Tensor;
@@ -37,30 +38,46 @@ pub struct DystressConfig {
 
 impl DystressConfig {
     /// The settings the method picker shows as controls: the profile's own numbers.
-    pub fn params(&mut self) -> Vec<Param<'_>> {
-        let tau = |name, value| Param::Number { name, value, range: (0.01, 2.0) };
+    pub fn params<'a>(&'a mut self) -> Vec<Param<'a>> {
+        let (low, high) = TAU.control_pair();
+        // τ_min's control stops at τ_max and τ_max's at τ_min, as validation requires.
+        let pair = |tau_min: &'a mut f64, tau_max: &'a mut f64| {
+            let (min, max) = (*tau_min, *tau_max);
+            vec![
+                Param::Number { name: "τ_min", value: tau_min, range: (low, max.min(high)) },
+                Param::Number { name: "τ_max", value: tau_max, range: (min.max(low), high) },
+            ]
+        };
+        let number =
+            |name, value, range: Range<f64>| Param::Number { name, value, range: range.control_pair() };
         let mut params = match &mut self.profile {
-            TemperatureProfile::Constant { tau: t } => vec![tau("τ", t)],
-            TemperatureProfile::Cosine { tau_min, tau_max }
-            | TemperatureProfile::Linear { tau_min, tau_max } => {
-                vec![tau("τ_min", tau_min), tau("τ_max", tau_max)]
+            TemperatureProfile::Constant { tau } => {
+                vec![Param::Number { name: "τ", value: tau, range: (low, high) }]
             }
-            TemperatureProfile::Shifted { tau_min, tau_max, shift, .. } => vec![
-                tau("τ_min", tau_min),
-                tau("τ_max", tau_max),
-                Param::Number { name: "shift Δc", value: shift, range: (-1.0, 1.0) },
-            ],
-            TemperatureProfile::Exponential { tau_min, tau_max, rate } => vec![
-                tau("τ_min", tau_min),
-                tau("τ_max", tau_max),
-                Param::Number { name: "rate a", value: rate, range: (0.01, 20.0) },
-            ],
+            TemperatureProfile::Cosine { tau_min, tau_max }
+            | TemperatureProfile::Linear { tau_min, tau_max } => pair(tau_min, tau_max),
+            TemperatureProfile::Shifted { tau_min, tau_max, shift, .. } => {
+                let mut params = pair(tau_min, tau_max);
+                params.push(number("shift Δc", shift, SHIFT));
+                params
+            }
+            TemperatureProfile::Exponential { tau_min, tau_max, rate } => {
+                let mut params = pair(tau_min, tau_max);
+                params.push(number("rate a", rate, RATE));
+                params
+            }
         };
         params.push(Param::Toggle {
             name: "shuffle positives (negative control)",
             value: &mut self.shuffle_positives,
         });
         params
+    }
+
+    /// Every setting against its declared range; `path` is the config's place ("method.dystress").
+    pub fn validate(&self, path: &str) -> anyhow::Result<()> {
+        self.profile.validate(&format!("{path}.profile"))?;
+        self.projector.validate(&format!("{path}.projector"))
     }
 }
 

@@ -4,6 +4,7 @@
 use super::losses::mio::{self, MioVersion};
 use super::two_view::{Pass, ProjectorConfig, Siamese};
 use super::{BuildContext, Method, MethodInfo, StepOutput};
+use super::{LAYER_WIDTH, TEMPERATURE};
 use crate::augment::Param;
 use crate::augment::{recipes, ViewPair};
 use crate::nn::{Encoder, Norm};
@@ -42,13 +43,27 @@ impl MioConfig {
     pub fn params(&mut self) -> Vec<Param<'_>> {
         vec![
             Param::Choice { name: "version", value: &mut self.version },
-            Param::Number { name: "temperature τ", value: &mut self.temperature, range: (0.01, 2.0) },
-            Param::Integer { name: "projection width", value: &mut self.projector.out, range: (8, 16384) },
+            Param::Number {
+                name: "temperature τ",
+                value: &mut self.temperature,
+                range: TEMPERATURE.control_pair(),
+            },
+            Param::Integer {
+                name: "projection width",
+                value: &mut self.projector.out,
+                range: LAYER_WIDTH.control_pair(),
+            },
             Param::Toggle {
                 name: "shuffle positives (negative control)",
                 value: &mut self.shuffle_positives,
             },
         ]
+    }
+
+    /// Every setting against its declared range; `path` is the config's place ("method.mio").
+    pub fn validate(&self, path: &str) -> anyhow::Result<()> {
+        TEMPERATURE.check(&format!("{path}.temperature"), self.temperature)?;
+        self.projector.validate(&format!("{path}.projector"))
     }
 }
 

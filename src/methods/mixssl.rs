@@ -1,13 +1,15 @@
 //! MixSSL (Zhang, Yin et al.; digest specs/000_mixup_ssl.md): blend each target image with an
 //! auxiliary natural image, x_mix = (1 − λ)·x_t + λ·x_a, then from the shared encoder
 //! reconstruct x_t (MSE) and regress λ (L1): L = w_rec·L_rec + γ·L_trans.
-use super::{BuildContext, Method, MethodInfo, PreviewRow, StepOutput};
+use super::{BuildContext, Method, MethodInfo, PreviewRow, StepOutput, LAYER_WIDTH};
 use crate::augment::mixup::{self, Mixup};
 use crate::augment::{
-    AugRng, AugmentOp, ColorJitter, Ctx, HorizontalFlip, Param, Pipeline, RandomResizedCrop,
+    AugRng, Augment, AugmentOp, ColorJitter, Ctx, HorizontalFlip, Param, Pipeline, RandomResizedCrop,
 };
 use crate::data::{load_builtin, to_float, DataSource};
 use crate::nn::{Decoder, DecoderConfig, Encoder, Mlp};
+use crate::range::Range;
+use anyhow::Context;
 use serde::{Deserialize, Serialize};
 use tch::nn::{self, Module, ModuleT};
 use tch::{Kind, Reduction, Tensor};
@@ -43,10 +45,40 @@ impl MixsslConfig {
     /// The settings the method picker shows as controls.
     pub fn params(&mut self) -> Vec<Param<'_>> {
         vec![
-            Param::Number { name: "transparency weight γ", value: &mut self.gamma, range: (0.0, 10.0) },
-            Param::Number { name: "reconstruction weight", value: &mut self.rec_weight, range: (0.0, 10.0) },
-            Param::Integer { name: "λ head width", value: &mut self.head_hidden, range: (1, 4096) },
+            Param::Number {
+                name: "transparency weight γ",
+                value: &mut self.gamma,
+                range: Self::LOSS_WEIGHT.control_pair(),
+            },
+            Param::Number {
+                name: "reconstruction weight",
+                value: &mut self.rec_weight,
+                range: Self::LOSS_WEIGHT.control_pair(),
+            },
+            Param::Integer {
+                name: "λ head width",
+                value: &mut self.head_hidden,
+                range: Self::HEAD_HIDDEN.control_pair(),
+            },
         ]
+    }
+
+    /// γ and the reconstruction weight; 0 switches a loss off.
+    pub const LOSS_WEIGHT: Range<f64> = Range::at_least(0.0).control(0.0, 10.0);
+    pub const HEAD_HIDDEN: Range<i64> = Range::at_least(1).control(1, 4096);
+    pub const AUXILIARY_COUNT: Range<usize> = Range::at_least(1);
+
+    /// Every setting against its declared range; `path` is the config's place ("method.mixssl").
+    pub fn validate(&self, path: &str) -> anyhow::Result<()> {
+        Self::LOSS_WEIGHT.check(&format!("{path}.gamma"), self.gamma)?;
+        Self::LOSS_WEIGHT.check(&format!("{path}.rec_weight"), self.rec_weight)?;
+        Self::HEAD_HIDDEN.check(&format!("{path}.head_hidden"), self.head_hidden)?;
+        LAYER_WIDTH.check(&format!("{path}.decoder.channels"), self.decoder.channels)?;
+        Self::AUXILIARY_COUNT.check(&format!("{path}.auxiliary_count"), self.auxiliary_count)?;
+        if let Some(problem) = self.mixup.clone().params().iter().find_map(Param::problem) {
+            anyhow::bail!("{path}.mixup: {problem}");
+        }
+        DataSource::parse(&self.auxiliary).map(drop).with_context(|| format!("in {path}.auxiliary"))
     }
 }
 

@@ -4,9 +4,11 @@
 use super::momentum::MomentumCopy;
 use super::two_view::{Backbone, ProjectorConfig, Views};
 use super::{losses, BuildContext, Method, MethodInfo, StepOutput};
+use super::{EMA_MOMENTUM, LAYER_WIDTH, TEMPERATURE};
 use crate::augment::Param;
 use crate::augment::{recipes, AugRng, ViewPair};
 use crate::nn::{Encoder, Norm};
+use crate::range::Range;
 use serde::{Deserialize, Serialize};
 use tch::nn;
 use tch::{Kind, Tensor};
@@ -41,15 +43,42 @@ impl MocoConfig {
     /// The settings the method picker shows as controls.
     pub fn params(&mut self) -> Vec<Param<'_>> {
         vec![
-            Param::Number { name: "temperature τ", value: &mut self.temperature, range: (0.01, 2.0) },
-            Param::Integer { name: "queue (keys)", value: &mut self.queue, range: (1, 1 << 20) },
-            Param::Number { name: "key momentum m", value: &mut self.momentum, range: (0.0, 1.0) },
-            Param::Integer { name: "projection width", value: &mut self.projector.out, range: (8, 16384) },
+            Param::Number {
+                name: "temperature τ",
+                value: &mut self.temperature,
+                range: TEMPERATURE.control_pair(),
+            },
+            Param::Integer {
+                name: "queue (keys)",
+                value: &mut self.queue,
+                range: Self::QUEUE.control_pair(),
+            },
+            Param::Number {
+                name: "key momentum m",
+                value: &mut self.momentum,
+                range: EMA_MOMENTUM.control_pair(),
+            },
+            Param::Integer {
+                name: "projection width",
+                value: &mut self.projector.out,
+                range: LAYER_WIDTH.control_pair(),
+            },
             Param::Toggle {
                 name: "shuffle positives (negative control)",
                 value: &mut self.shuffle_positives,
             },
         ]
+    }
+
+    /// Keys kept as negatives; the control stops at a million (512 MB of 128-d keys).
+    pub const QUEUE: Range<i64> = Range::at_least(1).control(1, 1 << 20);
+
+    /// Every setting against its declared range; `path` is the config's place ("method.moco_v2").
+    pub fn validate(&self, path: &str) -> anyhow::Result<()> {
+        TEMPERATURE.check(&format!("{path}.temperature"), self.temperature)?;
+        Self::QUEUE.check(&format!("{path}.queue"), self.queue)?;
+        EMA_MOMENTUM.check(&format!("{path}.momentum"), self.momentum)?;
+        self.projector.validate(&format!("{path}.projector"))
     }
 }
 

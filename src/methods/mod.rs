@@ -20,9 +20,18 @@ pub mod vicreg;
 use crate::augment::{Param, Pipeline, ViewPair};
 use crate::data::Progress;
 use crate::nn::{Encoder, EncoderConfig};
+use crate::range::Range;
 use losses::dystress::TemperatureProfile;
 use serde::{Deserialize, Serialize};
 use tch::{nn, Tensor};
+
+/// A softmax temperature divides the similarities; the controls offer the values papers use.
+pub const TEMPERATURE: Range<f64> = Range::above(0.0).control(0.01, 2.0);
+/// Widths of projector, predictor and decoder layers.
+pub const LAYER_WIDTH: Range<i64> = Range::at_least(1).control(8, 16384);
+/// The target network's share of an exponential moving average: 0 copies the online network
+/// each step, 1 freezes the target.
+pub const EMA_MOMENTUM: Range<f64> = Range::closed(0.0, 1.0);
 
 /// What one training step produced: the loss to minimise, named scalars to plot, and the
 /// tensors the model was fed (with what it made of them), which the dashboard shows from time
@@ -232,10 +241,23 @@ impl MethodConfig {
         }
     }
 
-    /// Refuses settings the method cannot run with, before any work starts.
+    /// Refuses settings the method cannot run with, before any work starts: each against its
+    /// declared range, named by its path ("method.simclr.temperature"), then the augmentations.
     pub fn check(&self, encoder: &EncoderConfig, image_size: i64) -> anyhow::Result<()> {
+        let path = format!("method.{}", self.info().id);
         match self {
-            MethodConfig::Mixssl(_) => {
+            MethodConfig::Simclr(c) => c.validate(&path)?,
+            MethodConfig::MocoV2(c) => c.validate(&path)?,
+            MethodConfig::Byol(c) => c.validate(&path)?,
+            MethodConfig::Simsiam(c) => c.validate(&path)?,
+            MethodConfig::BarlowTwins(c) => c.validate(&path)?,
+            MethodConfig::Vicreg(c) => c.validate(&path)?,
+            MethodConfig::Dcl(c) => c.validate(&path)?,
+            MethodConfig::BinaryContrastive(c) => c.validate(&path)?,
+            MethodConfig::Mio(c) => c.validate(&path)?,
+            MethodConfig::Dystress(c) => c.validate(&path)?,
+            MethodConfig::Mixssl(c) => {
+                c.validate(&path)?;
                 let stride = encoder.stem.network_stride();
                 anyhow::ensure!(
                     image_size % stride == 0,
@@ -243,20 +265,29 @@ impl MethodConfig {
                      ({image_size} px) must be a multiple of {stride}"
                 );
             }
-            MethodConfig::MocoV2(c) => {
-                anyhow::ensure!(c.queue >= 1, "MoCo's queue must hold at least one key");
-                anyhow::ensure!((0.0..=1.0).contains(&c.momentum), "MoCo's momentum must lie in [0, 1]");
+        }
+        // The studio's own check of the augmentations' ranges, on the 2D images runs train on.
+        let mut copy = self.clone();
+        for (field, pipeline) in copy.pipeline_fields() {
+            if let Some(problem) = pipeline.problems(2).first() {
+                anyhow::bail!("{path}.{field}: {problem}");
             }
-            MethodConfig::Byol(c) => {
-                anyhow::ensure!(
-                    (0.0..=1.0).contains(&c.base_momentum),
-                    "BYOL's base momentum must lie in [0, 1]"
-                );
-            }
-            MethodConfig::Dystress(c) => c.profile.check()?,
-            _ => {}
         }
         Ok(())
+    }
+
+    /// The method's pipelines by their place in its configuration.
+    fn pipeline_fields(&mut self) -> Vec<(&'static str, &Pipeline)> {
+        match self {
+            MethodConfig::Mixssl(c) => vec![("augment", &c.augment)],
+            other => match other.views_mut() {
+                Some(v) => {
+                    let second = v.second.as_ref().map(|s| ("views.second", s));
+                    std::iter::once(("views.first", &v.first)).chain(second).collect()
+                }
+                None => Vec::new(),
+            },
+        }
     }
 
     /// Creates the method's parameters under `p`.

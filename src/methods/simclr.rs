@@ -2,6 +2,7 @@
 //! 2N views of a batch. The thesis (digest 004a §4.2, §5.3) uses it as its baseline.
 use super::two_view::{Pass, ProjectorConfig, Siamese};
 use super::{losses, BuildContext, Method, MethodInfo, StepOutput};
+use super::{LAYER_WIDTH, TEMPERATURE};
 use crate::augment::Param;
 use crate::augment::{recipes, ViewPair};
 use crate::nn::{Encoder, Norm};
@@ -37,13 +38,30 @@ impl SimclrConfig {
     /// The settings the method picker shows as controls.
     pub fn params(&mut self) -> Vec<Param<'_>> {
         vec![
-            Param::Number { name: "temperature τ", value: &mut self.temperature, range: (0.01, 2.0) },
-            Param::Integer { name: "projection width", value: &mut self.projector_out, range: (8, 16384) },
+            Param::Number {
+                name: "temperature τ",
+                value: &mut self.temperature,
+                range: TEMPERATURE.control_pair(),
+            },
+            Param::Integer {
+                name: "projection width",
+                value: &mut self.projector_out,
+                range: LAYER_WIDTH.control_pair(),
+            },
             Param::Toggle {
                 name: "shuffle positives (negative control)",
                 value: &mut self.shuffle_positives,
             },
         ]
+    }
+
+    /// Every setting against its declared range; `path` is the config's place ("method.simclr").
+    pub fn validate(&self, path: &str) -> anyhow::Result<()> {
+        TEMPERATURE.check(&format!("{path}.temperature"), self.temperature)?;
+        if let Some(hidden) = self.projector_hidden {
+            LAYER_WIDTH.check(&format!("{path}.projector_hidden"), hidden)?;
+        }
+        LAYER_WIDTH.check(&format!("{path}.projector_out"), self.projector_out)
     }
 }
 

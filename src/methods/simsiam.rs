@@ -2,6 +2,7 @@
 //! other, D(p₁, sg(z₂))/2 + D(p₂, sg(z₁))/2 with D the negative cosine. Without the
 //! stop-gradient the paper sees it collapse (Chen & He 2021, Fig. 2).
 use super::two_view::{Backbone, ProjectorConfig, Views};
+use super::LAYER_WIDTH;
 use super::{losses, BuildContext, Method, MethodInfo, StepOutput};
 use crate::augment::Param;
 use crate::augment::{recipes, AugRng, ViewPair};
@@ -38,10 +39,24 @@ impl SimsiamConfig {
     /// The settings the method picker shows as controls.
     pub fn params(&mut self) -> Vec<Param<'_>> {
         vec![
-            Param::Integer { name: "predictor width", value: &mut self.predictor_hidden, range: (8, 16384) },
-            Param::Integer { name: "projection width", value: &mut self.projector.out, range: (8, 16384) },
+            Param::Integer {
+                name: "predictor width",
+                value: &mut self.predictor_hidden,
+                range: LAYER_WIDTH.control_pair(),
+            },
+            Param::Integer {
+                name: "projection width",
+                value: &mut self.projector.out,
+                range: LAYER_WIDTH.control_pair(),
+            },
             Param::Toggle { name: "stop-gradient (off: negative control)", value: &mut self.stop_gradient },
         ]
+    }
+
+    /// Every setting against its declared range; `path` is the config's place ("method.simsiam").
+    pub fn validate(&self, path: &str) -> anyhow::Result<()> {
+        LAYER_WIDTH.check(&format!("{path}.predictor_hidden"), self.predictor_hidden)?;
+        self.projector.validate(&format!("{path}.projector"))
     }
 }
 

@@ -1,9 +1,10 @@
 //! What every two-view method shares: two augmented views of each image, an encoder and a
 //! projector, and the rows the dashboard shows. The methods differ in their loss and in the
 //! networks they add (a predictor, a momentum copy).
-use super::{Embeddings, PreviewRow, StepOutput};
+use super::{Embeddings, PreviewRow, StepOutput, LAYER_WIDTH};
 use crate::augment::{AugRng, ViewPair};
 use crate::nn::{Encoder, EncoderConfig, Mlp, Norm};
+use crate::range::Range;
 use serde::{Deserialize, Serialize};
 use tch::nn::{self, ModuleT};
 use tch::Tensor;
@@ -25,6 +26,17 @@ impl Default for ProjectorConfig {
 }
 
 impl ProjectorConfig {
+    pub const DEPTH: Range<usize> = Range::at_least(1);
+
+    /// `path` names the projector in errors ("method.byol.projector").
+    pub fn validate(&self, path: &str) -> anyhow::Result<()> {
+        if let Some(hidden) = self.hidden {
+            LAYER_WIDTH.check(&format!("{path}.hidden"), hidden)?;
+        }
+        LAYER_WIDTH.check(&format!("{path}.out"), self.out)?;
+        Self::DEPTH.check(&format!("{path}.depth"), self.depth)
+    }
+
     /// The widths from the encoder's output `input` to `out`.
     pub fn dims(&self, input: i64) -> Vec<i64> {
         let hidden = self.hidden.unwrap_or(input);

@@ -3,10 +3,12 @@
 //! least 1 across the batch (variance), and dimensions are decorrelated (covariance).
 use super::losses::redundancy::{self, VicregWeights};
 use super::two_view::{halves, Pass, ProjectorConfig, Siamese};
+use super::LAYER_WIDTH;
 use super::{BuildContext, Method, MethodInfo, StepOutput};
 use crate::augment::Param;
 use crate::augment::{recipes, ViewPair};
 use crate::nn::{Encoder, Norm};
+use crate::range::Range;
 use serde::{Deserialize, Serialize};
 use tch::nn;
 use tch::Tensor;
@@ -39,15 +41,45 @@ impl VicregConfig {
     /// The settings the method picker shows as controls.
     pub fn params(&mut self) -> Vec<Param<'_>> {
         vec![
-            Param::Number { name: "invariance λ", value: &mut self.weights.invariance, range: (0.0, 100.0) },
-            Param::Number { name: "variance μ", value: &mut self.weights.variance, range: (0.0, 100.0) },
-            Param::Number { name: "covariance ν", value: &mut self.weights.covariance, range: (0.0, 100.0) },
-            Param::Integer { name: "projection width", value: &mut self.projector.out, range: (8, 16384) },
+            Param::Number {
+                name: "invariance λ",
+                value: &mut self.weights.invariance,
+                range: Self::WEIGHT.control_pair(),
+            },
+            Param::Number {
+                name: "variance μ",
+                value: &mut self.weights.variance,
+                range: Self::WEIGHT.control_pair(),
+            },
+            Param::Number {
+                name: "covariance ν",
+                value: &mut self.weights.covariance,
+                range: Self::WEIGHT.control_pair(),
+            },
+            Param::Integer {
+                name: "projection width",
+                value: &mut self.projector.out,
+                range: LAYER_WIDTH.control_pair(),
+            },
             Param::Toggle {
                 name: "shuffle positives (negative control)",
                 value: &mut self.shuffle_positives,
             },
         ]
+    }
+
+    /// λ, μ and ν; the loss refuses a zero weight (drop the term by another method instead).
+    pub const WEIGHT: Range<f64> = Range::above(0.0).control(0.01, 100.0);
+
+    /// Every setting against its declared range; `path` is the config's place ("method.vicreg").
+    pub fn validate(&self, path: &str) -> anyhow::Result<()> {
+        let w = &self.weights;
+        for (name, value) in
+            [("invariance", w.invariance), ("variance", w.variance), ("covariance", w.covariance)]
+        {
+            Self::WEIGHT.check(&format!("{path}.weights.{name}"), value)?;
+        }
+        self.projector.validate(&format!("{path}.projector"))
     }
 }
 

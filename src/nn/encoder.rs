@@ -1,6 +1,7 @@
 //! The encoder every method trains: input normalisation followed by a ResNet backbone.
 use super::resnet::{Depth, FeatureLevel, ResNet, Stem};
 use crate::data::to_float;
+use crate::range::Range;
 use serde::{Deserialize, Serialize};
 use tch::{nn, Device, Kind, Tensor};
 
@@ -11,6 +12,16 @@ pub struct EncoderConfig {
     /// Channel multiplier on every stage (1.0 = the standard network).
     pub width: f64,
     pub stem: Stem,
+}
+
+impl EncoderConfig {
+    /// Every stage keeps at least 8 channels, so any positive width builds; 4 is the widest
+    /// network of the SimCLR paper, and beyond it a ResNet-50 no longer fits in memory.
+    pub const WIDTH: Range<f64> = Range::above_up_to(0.0, 4.0).control(0.125, 4.0);
+
+    pub fn validate(&self) -> anyhow::Result<()> {
+        Self::WIDTH.check("encoder.width", self.width)
+    }
 }
 
 impl Default for EncoderConfig {

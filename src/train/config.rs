@@ -4,6 +4,7 @@ use crate::device::DeviceChoice;
 use crate::eval::KnnConfig;
 use crate::methods::MethodConfig;
 use crate::nn::EncoderConfig;
+use crate::range::{out_of_range, Range};
 use anyhow::Context;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -32,6 +33,20 @@ pub struct TrainConfig {
     pub batch_size: usize,
     /// Send the dashboard what the model receives every this many steps.
     pub preview_every: usize,
+}
+
+impl TrainConfig {
+    pub const EPOCHS: Range<usize> = Range::at_least(1).control(1, 10_000);
+    /// Batch norm and every contrastive loss need two images in a batch.
+    pub const BATCH_SIZE: Range<usize> = Range::at_least(2).control(2, 4096);
+    /// In steps; 0 would mean never, which a dashboard that waits for previews cannot show.
+    pub const PREVIEW_EVERY: Range<usize> = Range::at_least(1);
+
+    pub fn validate(&self) -> anyhow::Result<()> {
+        Self::EPOCHS.check("train.epochs", self.epochs)?;
+        Self::BATCH_SIZE.check("train.batch_size", self.batch_size)?;
+        Self::PREVIEW_EVERY.check("train.preview_every", self.preview_every)
+    }
 }
 
 impl Default for TrainConfig {
@@ -101,30 +116,37 @@ impl Default for OptimConfig {
 }
 
 impl OptimConfig {
+    pub const LR: Range<f64> = Range::above(0.0).control(1e-6, 10.0);
+    pub const WEIGHT_DECAY: Range<f64> = Range::at_least(0.0);
+    /// At 1 the velocity never forgets a gradient and the steps grow without bound.
+    pub const MOMENTUM: Range<f64> = Range::half_open(0.0, 1.0);
+    pub const LARS_TRUST: Range<f64> = Range::above(0.0);
+    pub const WARMUP_EPOCHS: Range<f64> = Range::at_least(0.0);
+    pub const MILESTONE: Range<f64> = Range::at_least(0.0);
+    /// Above 1 the rate would grow at each milestone; 0 would stop training at the first.
+    pub const GAMMA: Range<f64> = Range::above_up_to(0.0, 1.0);
+
     /// Checks the values every optimiser and schedule relies on, and those of the chosen ones.
     pub fn validate(&self) -> anyhow::Result<()> {
-        anyhow::ensure!(self.lr.is_finite() && self.lr > 0.0, "learning rate must be positive");
-        anyhow::ensure!(
-            self.lars_trust.is_finite() && self.lars_trust > 0.0,
-            "the LARS trust coefficient must be positive, not {}",
-            self.lars_trust
-        );
-        anyhow::ensure!(
-            self.gamma.is_finite() && self.gamma > 0.0 && self.gamma <= 1.0,
-            "the multistep gamma must be in (0, 1], not {}",
-            self.gamma
-        );
-        if let Some(bad) = self.milestones.iter().find(|m| !(m.is_finite() && **m >= 0.0)) {
-            anyhow::bail!("milestones are epochs, zero or more: {bad} is not one");
+        Self::LR.check("optim.lr", self.lr)?;
+        Self::WEIGHT_DECAY.check("optim.weight_decay", self.weight_decay)?;
+        Self::MOMENTUM.check("optim.momentum", self.momentum)?;
+        Self::LARS_TRUST.check("optim.lars_trust", self.lars_trust)?;
+        Self::WARMUP_EPOCHS.check("optim.warmup_epochs", self.warmup_epochs)?;
+        Self::GAMMA.check("optim.gamma", self.gamma)?;
+        for (i, m) in self.milestones.iter().enumerate() {
+            Self::MILESTONE.check(&format!("optim.milestones[{i}]"), *m)?;
+        }
+        if !self.milestones.windows(2).all(|w| w[0] < w[1]) {
+            return Err(out_of_range(
+                "optim.milestones",
+                format!("{:?}", self.milestones),
+                "in increasing order, each once",
+            ));
         }
         anyhow::ensure!(
-            self.milestones.windows(2).all(|w| w[0] < w[1]),
-            "milestones must be in increasing order, each once: {:?}",
-            self.milestones
-        );
-        anyhow::ensure!(
             self.schedule != Schedule::MultiStep || !self.milestones.is_empty(),
-            "the multistep schedule needs at least one milestone"
+            "optim.milestones is empty: the multistep schedule needs at least one milestone"
         );
         Ok(())
     }
@@ -148,18 +170,24 @@ impl RunConfig {
         toml::to_string_pretty(self).expect("a run configuration always serialises")
     }
 
+    /// libtorch needs at least one thread to compute on.
+    pub const THREADS: Range<usize> = Range::at_least(1);
+
+    /// Every setting against its declared range, then the settings that depend on each other;
+    /// runs before any data is loaded or any network built.
     pub fn validate(&self) -> anyhow::Result<()> {
-        anyhow::ensure!(self.train.epochs > 0, "epochs must be at least 1");
-        anyhow::ensure!(self.train.batch_size >= 2, "batch size must be at least 2");
-        anyhow::ensure!(
-            self.train.batch_size <= self.data.train_count,
-            "batch size {} exceeds the {} training images",
-            self.train.batch_size,
-            self.data.train_count
-        );
+        if let Some(threads) = self.threads {
+            Self::THREADS.check("threads", threads)?;
+        }
+        self.train.validate()?;
         self.optim.validate()?;
-        anyhow::ensure!(self.encoder.width > 0.0, "encoder width must be positive");
         self.data.validate()?;
+        if self.train.batch_size > self.data.train_count {
+            let must_be = format!("<= data.train_count ({})", self.data.train_count);
+            return Err(out_of_range("train.batch_size", self.train.batch_size, must_be));
+        }
+        self.encoder.validate()?;
+        self.knn.validate()?;
         self.method.check(&self.encoder, self.data.image_size)
     }
 }

@@ -1,11 +1,11 @@
 //! The run settings form: dataset, method, key hyper-parameters and device, editing a
 //! `RunConfig` that starts from the method's shipped preset.
 use crate::data::builtin::BuiltinKind;
-use crate::data::files::{Axis, Layout, Normalize};
+use crate::data::files::{Axis, FileOptions, Layout, Normalize};
 use crate::data::{DataConfig, DataSource};
 use crate::device::DeviceChoice;
-use crate::nn::Depth;
-use crate::train::{builtin_presets, Preset, RunConfig};
+use crate::nn::{Depth, EncoderConfig};
+use crate::train::{builtin_presets, OptimConfig, Preset, RunConfig, TrainConfig};
 use crate::ui::params::param_ui;
 use eframe::egui::{self, DragValue};
 
@@ -132,24 +132,49 @@ impl Settings {
             None => {}
         }
         egui::Grid::new("data").num_columns(2).show(ui, |ui| {
-            row(ui, "Image size", DragValue::new(&mut data.image_size).range(16..=512).suffix(" px"));
-            row(ui, "Training images", DragValue::new(&mut data.train_count).range(16..=100_000));
-            row(ui, "Held-out images", DragValue::new(&mut data.heldout_count).range(16..=20_000));
+            row(
+                ui,
+                "Image size",
+                DragValue::new(&mut data.image_size)
+                    .range(DataConfig::IMAGE_SIZE.control_span())
+                    .suffix(" px"),
+            );
+            row(
+                ui,
+                "Training images",
+                DragValue::new(&mut data.train_count).range(DataConfig::TRAIN_COUNT.control_span()),
+            );
+            row(
+                ui,
+                "Held-out images",
+                DragValue::new(&mut data.heldout_count).range(DataConfig::HELDOUT_COUNT.control_span()),
+            );
         });
     }
 
     fn training_form(&mut self, ui: &mut egui::Ui) {
         let c = &mut self.config;
         egui::Grid::new("training").num_columns(2).show(ui, |ui| {
-            row(ui, "Epochs", DragValue::new(&mut c.train.epochs).range(1..=10_000));
-            row(ui, "Batch size", DragValue::new(&mut c.train.batch_size).range(2..=4096));
+            row(ui, "Epochs", DragValue::new(&mut c.train.epochs).range(TrainConfig::EPOCHS.control_span()));
+            row(
+                ui,
+                "Batch size",
+                DragValue::new(&mut c.train.batch_size).range(TrainConfig::BATCH_SIZE.control_span()),
+            );
             row(
                 ui,
                 "Learning rate",
-                DragValue::new(&mut c.optim.lr).range(1e-6..=10.0).speed(1e-4).max_decimals(6),
+                DragValue::new(&mut c.optim.lr)
+                    .range(OptimConfig::LR.control_span())
+                    .speed(1e-4)
+                    .max_decimals(6),
             );
             choice_row(ui, "Architecture", &mut c.encoder.arch, Depth::ALL, Depth::id);
-            row(ui, "Width", DragValue::new(&mut c.encoder.width).range(0.125..=4.0).speed(0.01));
+            row(
+                ui,
+                "Width",
+                DragValue::new(&mut c.encoder.width).range(EncoderConfig::WIDTH.control_span()).speed(0.01),
+            );
             choice_row(ui, "Device", &mut c.device, DeviceChoice::ALL, DeviceChoice::label);
         });
         let gpu = if tch::Cuda::is_available() { "a CUDA GPU is available" } else { "no GPU seen: CPU" };
@@ -171,7 +196,11 @@ fn files_form(ui: &mut egui::Ui, data: &mut DataConfig, path: &std::path::Path) 
         choice_row(ui, "Layout", &mut options.layout, Layout::ALL, Layout::label);
         choice_row(ui, "Slice axis", &mut options.axis, [Axis::X, Axis::Y, Axis::Z], Axis::name);
         row(ui, "Tile size (0: whole)", DragValue::new(&mut options.tile_size).range(0..=8192).suffix(" px"));
-        row(ui, "Min. tissue", DragValue::new(&mut options.min_tissue).range(0.0..=1.0).speed(0.01));
+        row(
+            ui,
+            "Min. tissue",
+            DragValue::new(&mut options.min_tissue).range(FileOptions::MIN_TISSUE.control_span()).speed(0.01),
+        );
         choice_row(ui, "Intensities", &mut options.normalize, Normalize::ALL, Normalize::label);
     });
 }

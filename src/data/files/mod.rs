@@ -21,6 +21,7 @@ pub use slices::Axis;
 pub use volumes::slice_images;
 
 use super::{DataConfig, Dataset, Device, Progress};
+use crate::range::Range;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
@@ -118,6 +119,10 @@ impl NpzHeldout {
 }
 
 impl FileOptions {
+    pub const SLICE_STEP: Range<usize> = Range::at_least(1);
+    /// A share of a tile's pixels.
+    pub const MIN_TISSUE: Range<f64> = Range::closed(0.0, 1.0);
+
     pub fn is_default(&self) -> bool {
         *self == FileOptions::default()
     }
@@ -125,7 +130,7 @@ impl FileOptions {
     /// Refuses options no dataset can be made from, and a path that is not there.
     pub fn check(&self, path: &Path) -> anyhow::Result<()> {
         anyhow::ensure!(path.exists(), "{} does not exist", path.display());
-        anyhow::ensure!(self.slice_step >= 1, "slice_step must be at least 1");
+        Self::SLICE_STEP.check("data.files.slice_step", self.slice_step)?;
         if let Some([first, last]) = self.slices {
             anyhow::ensure!(first <= last, "the slice range {first}-{last} is empty");
         }
@@ -133,7 +138,7 @@ impl FileOptions {
             self.tile_size == 0 || self.tile_size >= 8,
             "tile size must be 0 (whole images) or at least 8 px"
         );
-        anyhow::ensure!((0.0..=1.0).contains(&self.min_tissue), "min_tissue must lie in [0, 1]");
+        Self::MIN_TISSUE.check("data.files.min_tissue", self.min_tissue)?;
         if let Some([center, width]) = self.window {
             anyhow::ensure!(
                 center.is_finite() && width.is_finite() && width > 0.0,

@@ -1,8 +1,8 @@
 //! DySTreSS (thesis Ch. 6, specs/004b §6.2): InfoNCE whose temperature is a function of each
 //! pair's cosine, high near c = ±1 (likely false negatives, and stable gradients) and low near
 //! c = 0 (ordinary negatives are still repelled hard). No schedule: τ depends on c only.
-use super::ensure_positive;
 use super::pairs::{anchor_cross_entropy, cosine_matrix, image_count, PairMasks};
+use crate::range::{out_of_range, Range};
 use serde::{Deserialize, Serialize};
 use std::f64::consts::PI;
 use tch::Tensor;
@@ -15,6 +15,15 @@ pub const DYSTRESS_TAU_MIN_IMAGENET: f64 = 0.1;
 pub const DYSTRESS_TAU_MAX: f64 = 0.2;
 /// The rate `a` of the exponential profile ([default] of specs/004b §6.2.7).
 pub const EXPONENTIAL_PROFILE_RATE: f64 = 3.0;
+
+/// Every τ of a profile: it divides the cosines.
+pub const TAU: Range<f64> = crate::methods::TEMPERATURE;
+/// The shift Δc is a cosine.
+pub const SHIFT: Range<f64> = Range::closed(-1.0, 1.0);
+/// The exponential profile divides by e^a − 1.
+pub const RATE: Range<f64> = Range::above(0.0).control(0.01, 20.0);
+/// The shifted profile's period k_s divides the cosines.
+pub const SCALE: Range<f64> = Range::above(0.0);
 
 /// τ as a function of the cosine c ∈ [−1, 1].
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -49,38 +58,37 @@ impl TemperatureProfile {
         TemperatureProfile::Shifted { tau_min, tau_max, shift, scale: (1.0 + shift.abs()) / 2.0 }
     }
 
-    /// Refuses profiles that give τ ≤ 0 somewhere or divide by zero.
-    pub fn check(&self) -> anyhow::Result<()> {
+    /// Refuses profiles that give τ ≤ 0 somewhere or divide by zero; `path` names the profile
+    /// in errors ("method.dystress.profile").
+    pub fn validate(&self, path: &str) -> anyhow::Result<()> {
+        let field = |name: &str| format!("{path}.{name}");
         let range = |tau_min: f64, tau_max: f64| {
-            ensure_positive(tau_min, "τ_min")?;
-            anyhow::ensure!(
-                tau_max.is_finite() && tau_max >= tau_min,
-                "τ_max ({tau_max}) below τ_min ({tau_min})"
-            );
-            Ok::<_, anyhow::Error>(())
+            TAU.check(&field("tau_min"), tau_min)?;
+            TAU.check(&field("tau_max"), tau_max)?;
+            match tau_max >= tau_min {
+                true => Ok(()),
+                false => Err(out_of_range(&field("tau_max"), tau_max, format!(">= tau_min ({tau_min})"))),
+            }
         };
         match *self {
-            TemperatureProfile::Constant { tau } => ensure_positive(tau, "τ"),
+            TemperatureProfile::Constant { tau } => TAU.check(&field("tau"), tau),
             TemperatureProfile::Cosine { tau_min, tau_max }
             | TemperatureProfile::Linear { tau_min, tau_max } => range(tau_min, tau_max),
             TemperatureProfile::Shifted { tau_min, tau_max, shift, scale } => {
                 range(tau_min, tau_max)?;
-                anyhow::ensure!(
-                    (-1.0..=1.0).contains(&shift),
-                    "the shift Δc must lie in [−1, 1], got {shift}"
-                );
-                ensure_positive(scale, "the scale k_s")
+                SHIFT.check(&field("shift"), shift)?;
+                SCALE.check(&field("scale"), scale)
             }
             TemperatureProfile::Exponential { tau_min, tau_max, rate } => {
                 range(tau_min, tau_max)?;
-                ensure_positive(rate, "the exponential profile's rate")
+                RATE.check(&field("rate"), rate)
             }
         }
     }
 
     /// τ(c) element-wise, same shape and device as `c`; differentiable in c.
     pub fn temperatures(&self, c: &Tensor) -> anyhow::Result<Tensor> {
-        self.check()?;
+        self.validate("profile")?;
         Ok(match *self {
             TemperatureProfile::Constant { tau } => c.full_like(tau),
             TemperatureProfile::Cosine { tau_min, tau_max } => {
