@@ -140,8 +140,9 @@ fn binary_contrastive_learns_and_shuffled_positives_do_not() {
     learns_and_broken_does_not("binary_contrastive.toml", 0.02, shuffle_positives);
 }
 
-/// The run's numbers follow the CPU's kernels: on an AVX2 machine +5.9 points against the
-/// control's -0.2; on an AVX-512 one +5.7 against +2.9. The margin sits between both pairs.
+/// The run's numbers follow the CPU's kernels: on the machine of its calibration +5.9 points
+/// against the control's -0.2; on an AVX-512 Xeon +5.7 against +2.9. The margin sits between
+/// both pairs.
 #[test]
 fn dystress_learns_and_shuffled_positives_do_not() {
     learns_and_broken_does_not("dystress.toml", 0.04, shuffle_positives);
