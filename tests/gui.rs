@@ -52,12 +52,12 @@ fn pick_simclr_start_watch_the_curve_grow_and_stop() {
     assert!(harness.query_by_label_contains("images/s").is_some(), "progress shows throughput");
 
     harness.get_by_label("Pause").click();
-    step_until(&mut harness, Duration::from_secs(5), |a| a.session.status == Status::Paused);
+    step_until(&mut harness, Duration::from_secs(60), |a| a.session.status == Status::Paused);
     harness.get_by_label("Resume").click();
-    step_until(&mut harness, Duration::from_secs(5), |a| a.session.status == Status::Running);
+    step_until(&mut harness, Duration::from_secs(60), |a| a.session.status == Status::Running);
 
     harness.get_by_label("Stop").click();
-    step_until(&mut harness, Duration::from_secs(5), |a| {
+    step_until(&mut harness, Duration::from_secs(60), |a| {
         a.session.status == Status::Finished { stopped_early: true }
     });
     let run_dir = harness.state().session.run_dir.clone().unwrap();
