@@ -20,10 +20,14 @@ pub fn set_memory_ceiling(bytes: u64) {
     MEMORY_CEILING.store(bytes, Ordering::Relaxed);
 }
 
+/// Deflate's best case: how many bytes one compressed byte may expand to (zlib, gzip, zip, PNG,
+/// deflated DICOM all share it).
+pub const DEFLATE_RATIO: u64 = 1032;
+
 /// Refuses a declared size that the file could not hold, before anything is allocated: a
 /// header claiming 60000³ voxels in a 1 kB file is malformed, not a request for 800 TB.
 /// `max_ratio` is how many bytes of data one byte of file may expand to (1 for raw data,
-/// about 1032 for deflate, deflate's best case).
+/// `DEFLATE_RATIO` for deflate).
 pub fn check_declared_size(
     what: &str,
     declared_bytes: u128,

@@ -14,6 +14,7 @@ pub mod volume;
 pub use discover::{discover, list_files, load, open, Discovery, Found, Skipped, Source};
 pub use limits::{
     check_declared_size, check_decoded_size, memory_ceiling, panic_text, set_memory_ceiling, without_panic,
+    DEFLATE_RATIO,
 };
 pub use metadata::{MetaField, Metadata};
 pub use volume::{standard_ct_windows, Provenance, Volume, Window};

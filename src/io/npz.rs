@@ -4,7 +4,7 @@
 //! Image arrays are [N, H, W] (grey), [N, H, W, C] with C of 1 or 3, [N, D, H, W] (grey 3D) or
 //! [N, D, H, W, C]; labels are [N] or [N, k] (multi-label). In C order each image is laid out
 //! as a `Volume`'s voxels already (x fastest, channels interleaved), so none is reordered.
-use super::{check_declared_size, Metadata, Provenance, Volume};
+use super::{check_declared_size, Metadata, Provenance, Volume, DEFLATE_RATIO};
 use anyhow::Context;
 use npyz::{NpyFile, Order};
 use std::fs::File;
@@ -12,9 +12,6 @@ use std::io::{self, BufReader, Read};
 use std::path::Path;
 
 const SPLITS: [&str; 3] = ["train", "val", "test"];
-/// Zip members are deflated (`np.savez_compressed`) or stored: deflate's best case bounds what
-/// a member may expand to.
-const DEFLATE_RATIO: u64 = 1032;
 
 /// Every image of one split, with its labels: what the dataset builder trains on.
 #[derive(Debug, Clone, PartialEq)]

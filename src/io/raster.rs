@@ -1,13 +1,12 @@
 //! PNG, JPEG and TIFF images (8 and 16 bit, grey and RGB) through the `image` crate.
-use super::{check_declared_size, check_decoded_size, Provenance, Volume};
+use super::{check_declared_size, check_decoded_size, Provenance, Volume, DEFLATE_RATIO};
 use anyhow::Context;
 use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits};
 use std::path::Path;
 
 /// How many bytes of pixels one byte of file may hold at most. Deflate (PNG, TIFF) expands at
-/// most 1032 times, and JPEG's smallest 8×8 block (two Huffman bits) less than that; TIFF's LZW
-/// reaches about 2730 (a 4094-byte run in one 12-bit code).
-const DEFLATE_RATIO: u64 = 1032;
+/// most `DEFLATE_RATIO` times, and JPEG's smallest 8×8 block (two Huffman bits) less than that;
+/// TIFF's LZW reaches about 2730 (a 4094-byte run in one 12-bit code).
 const LZW_RATIO: u64 = 2730;
 
 /// Loads a 2D image as a one-slice volume, dims [width, height, 1], with one channel (grey,

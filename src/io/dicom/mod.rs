@@ -4,6 +4,7 @@ mod geometry;
 mod header;
 mod jpeg12;
 mod jpeg_rgb;
+mod lengths;
 mod palette;
 mod pixels;
 mod raw;
@@ -12,7 +13,7 @@ mod write;
 
 use super::{
     check_declared_size, check_decoded_size, standard_ct_windows, without_panic, Progress, Provenance,
-    Skipped, Volume,
+    Skipped, Volume, DEFLATE_RATIO,
 };
 use anyhow::Context;
 use dicom::dictionary_std::tags;
@@ -68,17 +69,26 @@ impl Series {
 }
 
 /// Opens a DICOM file: a part-10 file (with or without its preamble), else a bare data set.
-/// `header_only` stops before the pixel data.
+/// `header_only` stops before the pixel data. Each attempt first has its element lengths
+/// checked against the file (`lengths`), since dicom-rs allocates what a length declares.
 fn open(path: &Path, header_only: bool) -> anyhow::Result<DefaultDicomObject> {
     let options = OpenFileOptions::new();
     let options = if header_only { options.read_until(tags::PIXEL_DATA) } else { options };
-    options.open_file(path).or_else(|part10| {
+    let declared = || -> anyhow::Result<DefaultDicomObject> {
+        lengths::check(path, lengths::Syntax::Declared, header_only)?;
+        options.open_file(path).map_err(|e| anyhow::anyhow!("{}", chain(&e)))
+    };
+    declared().or_else(|part10| {
         if raw::has_part10_marker(path) {
-            return raw::open_mislabelled(path).map_err(|_| {
-                anyhow::anyhow!("{} is a DICOM file that cannot be read: {}", path.display(), chain(&part10))
-            });
+            return lengths::check(path, lengths::Syntax::Implicit, header_only)
+                .and_then(|()| raw::open_mislabelled(path))
+                .map_err(|_| {
+                    anyhow::anyhow!("{} is a DICOM file that cannot be read: {part10}", path.display())
+                });
         }
-        raw::open_bare(path).with_context(|| format!("{} is not a readable DICOM file", path.display()))
+        lengths::check(path, lengths::Syntax::Guessed, header_only)
+            .and_then(|()| raw::open_bare(path))
+            .with_context(|| format!("{} is not a readable DICOM file", path.display()))
     })
 }
 
@@ -172,7 +182,8 @@ pub fn load(series: &Series, progress: Progress) -> anyhow::Result<Volume> {
     let total_frames: usize = ordered.iter().map(|h| h.frames).sum();
     let file_bytes: u64 = series.files.iter().map(|f| std::fs::metadata(f).map_or(0, |m| m.len())).sum();
     let declared: u128 = ordered.iter().map(|h| h.declared_bytes()).sum();
-    let ratio = if ordered.iter().all(|h| header::is_native(&h.transfer_syntax_uid)) { 1 } else { 1032 };
+    let ratio =
+        if ordered.iter().all(|h| header::is_native(&h.transfer_syntax_uid)) { 1 } else { DEFLATE_RATIO };
     check_declared_size("the DICOM series", declared, file_bytes, ratio)?;
     check_decoded_size("the DICOM series", total_frames as u128 * frame_len as u128)?;
 

@@ -9,17 +9,20 @@ use dicom::transfer_syntax::TransferSyntaxRegistry;
 use std::io::{BufReader, Read};
 use std::path::Path;
 
+/// Explicit VR Big Endian: retired from the standard (dicom-rs marks its constant deprecated),
+/// still found in archives.
+pub(super) const EXPLICIT_VR_BIG_ENDIAN: &str = "1.2.840.10008.1.2.2";
+
 /// The transfer syntax the first element's bytes are consistent with: its group number tells
 /// the byte order, two upper-case letters after the tag tell an explicit VR. `None` when the
 /// start does not look like a data set (group 0x0008 is where a bare data set begins).
-fn guess_transfer_syntax(start: &[u8]) -> Option<&'static str> {
+pub(super) fn guess_transfer_syntax(start: &[u8]) -> Option<&'static str> {
     let [g0, g1, _, _, v0, v1, ..] = *start else { return None };
     let explicit = v0.is_ascii_uppercase() && v1.is_ascii_uppercase();
     match (u16::from_le_bytes([g0, g1]), u16::from_be_bytes([g0, g1]), explicit) {
         (0x0008, _, true) => Some(uids::EXPLICIT_VR_LITTLE_ENDIAN),
         (0x0008, _, false) => Some(uids::IMPLICIT_VR_LITTLE_ENDIAN),
-        // Explicit VR Big Endian: retired from the standard, still found in archives.
-        (_, 0x0008, true) => Some("1.2.840.10008.1.2.2"),
+        (_, 0x0008, true) => Some(EXPLICIT_VR_BIG_ENDIAN),
         _ => None,
     }
 }

@@ -6,9 +6,6 @@ use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
-/// Deflate's best case: how many bytes one compressed byte may expand to.
-pub const GZIP_MAX_RATIO: u64 = 1032;
-
 /// The header file for `path`, and the stem its image file is named after (`brain` for
 /// `brain.hdr`, `brain.img.gz` and `brain.nii`).
 pub fn header_path(path: &Path) -> anyhow::Result<(PathBuf, String)> {
@@ -66,7 +63,7 @@ pub fn open(path: &Path) -> anyhow::Result<Opened> {
         // A large buffer: flate2 refills it once per call, and 8 KiB calls cost 5% on a 60 MB file.
         let stream =
             Stream::Gzip(Some(Box::new(GzDecodedFile::new(BufReader::with_capacity(1 << 20, file)))));
-        Opened { stream, file_bytes, max_ratio: GZIP_MAX_RATIO }
+        Opened { stream, file_bytes, max_ratio: crate::io::DEFLATE_RATIO }
     } else {
         Opened { stream: Stream::Raw(file), file_bytes, max_ratio: 1 }
     })
