@@ -397,8 +397,9 @@ fn a_tiny_run_is_evaluated_trained_and_untrained_by_every_protocol_and_saved() {
         heard.borrow_mut().push((what.to_string(), done, total));
         Ok(())
     };
-    let report = evaluate(&run_dir, &cfg, Device::Cpu, &progress).unwrap();
+    let mut report = evaluate(&run_dir, &cfg, Device::Cpu, &progress).unwrap();
     let took = started.elapsed();
+    report.save(&run_dir).unwrap();
 
     let file = report.file.clone().expect("the report says where it was saved");
     assert!(file.starts_with(run_dir.join("evals")) && file.extension().unwrap() == "json", "{file:?}");

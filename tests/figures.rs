@@ -57,7 +57,7 @@ fn curves_png_has_the_asked_size_and_each_series_colour() {
         .flat_map(|x| (0..40).map(move |y| (x, y)))
         .filter(|&(x, y)| img.get_pixel(x, y).0[0] < 100);
     assert!(dark_in_title_band.count() > 30, "the title text is missing");
-    assert!(!dir.path().join("loss.partial").exists(), "the temporary file must be renamed away");
+    assert!(!dir.path().join("loss.png.partial").exists(), "the temporary file must be renamed away");
 }
 
 #[test]

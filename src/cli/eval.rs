@@ -50,12 +50,20 @@ pub fn run(a: EvalArgs) -> anyhow::Result<()> {
         }
         Ok(())
     };
-    let report = evaluate(&a.run_dir, &cfg, device, &progress)?;
+    let mut report = evaluate(&a.run_dir, &cfg, device, &progress)?;
     print!("{}", table(&report));
-    if let Some(file) = &report.file {
-        println!("saved {}", file.display());
+    match report.save(&a.run_dir) {
+        Ok(file) => {
+            println!("saved {}", file.display());
+            Ok(())
+        }
+        // The results are printed whole, so a full disk loses nothing: redirect to keep them.
+        Err(e) => {
+            println!("\nthe whole report, as it would have been saved:");
+            println!("{}", String::from_utf8_lossy(&report.to_json()?));
+            Err(e.context("the evaluation above could not be saved"))
+        }
     }
-    Ok(())
 }
 
 /// Trained against random init, mean ± std over seeds, one line per protocol and metric.

@@ -91,14 +91,14 @@ fn follow(run: Run) -> anyhow::Result<()> {
             continue;
         };
         match event {
-            Event::Started { run_dir, device, total_steps, first_step, parameters, data_notes } => {
+            Event::Started { run_dir, device, total_steps, first_step, parameters, notes } => {
                 println!(
                     "run {} on {device}: {total_steps} steps{}, {parameters} parameters",
                     run_dir.display(),
                     if first_step > 0 { format!(" (resuming at {first_step})") } else { String::new() }
                 );
-                for note in data_notes {
-                    println!("  data: {note}");
+                for note in notes {
+                    println!("  {note}");
                 }
             }
             Event::Step(r)

@@ -18,9 +18,10 @@ use tch::{Device, Tensor};
 /// Images per forward pass when embedding.
 const CHUNK: i64 = 256;
 
-/// Evaluates the run in `run_dir` on `device` and saves the report as
-/// `<run_dir>/evals/<timestamp>.json`. `progress` hears of the data loading, then of each
-/// (encoder, seed, protocol) as it starts; an error from it cancels the evaluation.
+/// Evaluates the run in `run_dir` on `device`; the caller saves the report
+/// (`EvalReport::save`), and keeps it when the disk refuses. `progress` hears of the data
+/// loading, then of each (encoder, seed, protocol) as it starts; an error from it cancels the
+/// evaluation.
 pub fn evaluate(
     run_dir: &Path,
     cfg: &EvalConfig,
@@ -28,15 +29,16 @@ pub fn evaluate(
     progress: Progress,
 ) -> anyhow::Result<EvalReport> {
     cfg.validate()?;
-    let (run_config, trained) = {
+    let (run_config, trained, checkpoint_note) = {
         let run = load_run(run_dir, device)?;
         let trained = StandaloneEncoder::copy_of(&run.vs, &run.config.encoder)?;
-        (run.config, trained)
+        (run.config, trained, run.checkpoint.note)
     };
     let random = StandaloneEncoder::random(&run_config.encoder, run_config.seed, device);
     let data = run_config.data.load_with_progress(device, progress).context("cannot load the run's data")?;
-    let (protocols, notes) = runnable(&cfg.protocols, &data);
+    let (protocols, mut notes) = runnable(&cfg.protocols, &data);
     anyhow::ensure!(!protocols.is_empty(), "nothing to evaluate: {}", notes.join("; "));
+    notes.extend(checkpoint_note.map(|n| format!("checkpoint: {n}")));
     let train_labels = Vec::<i64>::try_from(data.train.labels.to_device(Device::Cpu))?;
     let budgets = cfg
         .seeds
@@ -83,10 +85,7 @@ pub fn evaluate(
     }
     progress("evaluation", total, total)?;
     let method = run_config.method.info().id.to_string();
-    let mut report =
-        EvalReport::new(method, run_config.data.source, data.classes, cfg.clone(), entries, notes);
-    report.save(run_dir)?;
-    Ok(report)
+    Ok(EvalReport::new(method, run_config.data.source, data.classes, cfg.clone(), entries, notes))
 }
 
 /// What the protocols of one encoder and one seed work from: the budget's training images

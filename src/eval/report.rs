@@ -119,9 +119,21 @@ impl EvalReport {
         let dir = run_dir.join(EVALS_DIR);
         std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
         let path = unique_stamped(&dir, "", ".json");
-        write_atomic(&path, &serde_json::to_vec_pretty(self)?)?;
-        self.file = Some(path.clone());
+        self.save_as(&path)?;
         Ok(path)
+    }
+
+    /// Writes the report to `path` atomically (where the user chose when the run's disk was
+    /// full) and remembers the path.
+    pub fn save_as(&mut self, path: &Path) -> anyhow::Result<()> {
+        write_atomic(path, &self.to_json()?)?;
+        self.file = Some(path.to_owned());
+        Ok(())
+    }
+
+    /// The whole report as JSON, as it is saved.
+    pub fn to_json(&self) -> anyhow::Result<Vec<u8>> {
+        Ok(serde_json::to_vec_pretty(self)?)
     }
 
     pub fn load(path: &Path) -> anyhow::Result<Self> {

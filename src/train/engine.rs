@@ -1,5 +1,5 @@
 //! The background training thread.
-use super::checkpoint::{self, Progress};
+use super::checkpoint::{self, Checkpoint, Progress};
 use super::config::{OptimizerKind, RunConfig};
 use super::diagnostics;
 use super::events::{Command, EpochRecord, Event, PreviewImage, StepRecord};
@@ -14,7 +14,7 @@ use crate::methods::{BuildContext, Method, PreviewRow};
 use anyhow::Context;
 use serde_json::json;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::mpsc::{channel, Receiver, RecvTimeoutError, Sender, TryRecvError};
 use std::sync::Arc;
 use std::thread::JoinHandle;
@@ -56,22 +56,22 @@ impl Run {
     /// close to, not bit-identical with, a run that never stopped.
     pub fn resume(run_dir: &Path, options: RunOptions) -> anyhow::Result<Run> {
         let config = RunConfig::read(run_dir)?;
-        let progress = checkpoint::progress(&run_dir.join("checkpoints"))?;
+        let from = checkpoint::latest_good(&run_dir.join("checkpoints"))?;
         anyhow::ensure!(
-            progress.epochs_done < config.train.epochs,
+            from.progress.epochs_done < config.train.epochs,
             "{} finished all {} epochs: there is nothing to resume",
             run_dir.display(),
             config.train.epochs
         );
-        let dir = RunDir::open(run_dir)?;
-        Self::spawn(config, dir, options, Some(progress))
+        let dir = RunDir::open(run_dir, from.progress)?;
+        Self::spawn(config, dir, options, Some(from))
     }
 
     fn spawn(
         config: RunConfig,
         dir: RunDir,
         options: RunOptions,
-        resume: Option<Progress>,
+        resume: Option<Checkpoint>,
     ) -> anyhow::Result<Run> {
         let device = config.device.resolve()?;
         let (cmd_tx, cmd_rx) = channel();
@@ -206,6 +206,8 @@ struct Trainer<'a> {
     batch_order: AugRng,
     /// Where a resumed run's checkpoint stood; `None` for a new run.
     resume: Option<Progress>,
+    /// What the user should know as the run starts (`Event::Started`).
+    notes: Vec<String>,
 }
 
 /// Full batches in an epoch over `images` training images.
@@ -225,7 +227,7 @@ impl<'a> Trainer<'a> {
         out: &'a Outbox,
         commands: &'a Receiver<Command>,
         factory: Option<MethodFactory>,
-        resume: Option<Progress>,
+        resume: Option<Checkpoint>,
     ) -> anyhow::Result<Self> {
         // Loading can take a while at large sizes: report it, and let Stop cut it short.
         // Pause and Resume only make sense once steps run, so they are let pass here.
@@ -243,7 +245,7 @@ impl<'a> Trainer<'a> {
             image_size: config.data.image_size,
             seed: config.seed,
             total_steps: config.train.epochs * steps_per_epoch(data.train.len(), config.train.batch_size),
-            first_step: resume.map_or(0, |p| p.steps_done),
+            first_step: resume.as_ref().map_or(0, |c| c.progress.steps_done),
             progress: &progress,
         };
         let method = {
@@ -254,11 +256,14 @@ impl<'a> Trainer<'a> {
                 None => config.method.build(&vs.root(), &ctx)?,
             }
         };
-        if resume.is_some() {
-            checkpoint::load(&mut vs, &dir.checkpoints().join(checkpoint::LATEST))?;
+        let mut notes: Vec<String> = data.notes.iter().map(|n| format!("data: {n}")).collect();
+        if let Some(from) = &resume {
+            checkpoint::load(&mut vs, &from.path)?;
+            notes.extend(from.note.iter().map(|n| format!("checkpoint: {n}")));
         }
         let batch_order = AugRng::new(config.seed);
-        Ok(Self { config, device, dir, out, commands, vs, method, data, batch_order, resume })
+        let resume = resume.map(|c| c.progress);
+        Ok(Self { config, device, dir, out, commands, vs, method, data, batch_order, resume, notes })
     }
 
     fn run(mut self) -> anyhow::Result<()> {
@@ -280,8 +285,8 @@ impl<'a> Trainer<'a> {
                 describe(self.device)
             ),
         });
-        for note in &self.data.notes {
-            self.dir.log(&format!("data: {note}"));
+        for note in &self.notes {
+            self.dir.log(note);
         }
         self.out.send(Event::Started {
             run_dir: self.dir.path.clone(),
@@ -289,7 +294,7 @@ impl<'a> Trainer<'a> {
             total_steps: total,
             first_step: done.steps_done,
             parameters,
-            data_notes: self.data.notes.clone(),
+            notes: self.notes.clone(),
         });
         let mut opt = self.optimizer()?;
         let mut knn = match self.resume {
@@ -484,12 +489,14 @@ pub fn thumbnails(images: &Tensor) -> Vec<PreviewImage> {
         .collect()
 }
 
-/// A finished or stopped run, reopened: its configuration and its method with the last
+/// A finished or stopped run, reopened: its configuration and its method with the last good
 /// checkpoint loaded.
 pub struct LoadedRun {
     pub config: RunConfig,
     pub vs: VarStore,
     pub method: Box<dyn Method>,
+    /// The checkpoint loaded: the latest, or the previous one when the latest is damaged.
+    pub checkpoint: Checkpoint,
 }
 
 pub fn load_run(run_dir: &Path, device: Device) -> anyhow::Result<LoadedRun> {
@@ -504,7 +511,7 @@ pub fn load_run(run_dir: &Path, device: Device) -> anyhow::Result<LoadedRun> {
         progress: &no_progress,
     };
     let method = config.method.build(&vs.root(), &ctx)?;
-    let path: PathBuf = run_dir.join("checkpoints").join(checkpoint::LATEST);
-    checkpoint::load(&mut vs, &path)?;
-    Ok(LoadedRun { config, vs, method })
+    let checkpoint = checkpoint::latest_good(&run_dir.join("checkpoints"))?;
+    checkpoint::load(&mut vs, &checkpoint.path)?;
+    Ok(LoadedRun { config, vs, method, checkpoint })
 }

@@ -54,8 +54,10 @@ pub enum Event {
         /// Steps already in the weights: 0, or where a resumed run continues.
         first_step: usize,
         parameters: i64,
-        /// What loading the data noticed (skipped files, uneven slice spacing).
-        data_notes: Vec<String>,
+        /// What the user should know as the run starts, each led by its subject: what loading
+        /// the data noticed ("data: …": skipped files, uneven slice spacing), a damaged
+        /// checkpoint passed over on resume ("checkpoint: …").
+        notes: Vec<String>,
     },
     Step(StepRecord),
     Epoch(EpochRecord),

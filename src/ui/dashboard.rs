@@ -103,8 +103,8 @@ fn status_line(ui: &mut egui::Ui, s: &Session) {
         Status::Failed(m) => (format!("Failed: {m}"), Color32::LIGHT_RED),
     };
     ui.colored_label(color, text);
-    for note in &s.data_notes {
-        ui.colored_label(Color32::YELLOW, format!("Data: {note}"));
+    for note in &s.notes {
+        ui.colored_label(Color32::YELLOW, note);
     }
     if let Some(dir) = &s.run_dir {
         ui.label(egui::RichText::new(format!("Run directory: {}", dir.display())).small().weak());

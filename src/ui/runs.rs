@@ -38,7 +38,10 @@ pub struct RunsPanel {
     /// The series the curve plot shows.
     pub metric: String,
     pub eval_config: EvalConfig,
-    evaluation: Option<Job<EvalReport>>,
+    /// The evaluation in progress: its run, its report, and why it could not be saved there.
+    evaluation: Option<Job<(PathBuf, EvalReport, Option<String>)>>,
+    /// An evaluation the run's disk refused, kept until it is saved elsewhere: (run, report).
+    pub unsaved: Option<(PathBuf, EvalReport)>,
     /// The last export's or evaluation's outcome.
     pub message: Option<String>,
 }
@@ -55,6 +58,7 @@ impl RunsPanel {
             metric: "loss".into(),
             eval_config: EvalConfig::default(),
             evaluation: None,
+            unsaved: None,
             message: None,
         }
     }
@@ -76,10 +80,14 @@ impl RunsPanel {
         }
         if let Some(result) = job::finished(&mut self.evaluation) {
             self.message = Some(match result {
-                Ok(report) => format!(
+                Ok((_, report, None)) => format!(
                     "evaluation saved in {}",
                     report.file.as_deref().unwrap_or(Path::new("")).display()
                 ),
+                Ok((dir, report, Some(why))) => {
+                    self.unsaved = Some((dir, report));
+                    format!("the evaluation could not be saved in the run ({why}); it is kept here: Save as… to keep it")
+                }
                 Err(e) => format!("evaluation failed: {e:#}"),
             });
             self.opened.clear();
@@ -168,7 +176,8 @@ impl RunsPanel {
         for d in std::iter::once(dir.to_owned()).chain(self.compared.iter().cloned()) {
             self.opened.entry(d.clone()).or_insert_with(|| {
                 let history = RunHistory::read(&d).map_err(|e| format!("{e:#}"))?;
-                let evals = EvalReport::load_all(&d).map_err(|e| format!("{e:#}"))?;
+                let mut evals = EvalReport::load_all(&d).map_err(|e| format!("{e:#}"))?;
+                evals.extend(self.unsaved.iter().filter(|(run, _)| *run == d).map(|(_, r)| r.clone()));
                 let checkpoint = checkpoint_line(&d, history.config.train.epochs);
                 Ok(OpenedRun { history, evals, checkpoint })
             });
@@ -253,6 +262,29 @@ impl RunsPanel {
                     self.message = Some(save_figure(&path, |p| per_class.save(p, &PhiGuard::default())));
                 }
             }
+            if self.unsaved.is_some() && ui.button("Save as…").clicked() {
+                let chosen = rfd::FileDialog::new()
+                    .set_title("Save the evaluation report")
+                    .add_filter("JSON", &["json"])
+                    .set_file_name("evaluation.json")
+                    .save_file();
+                if let Some(path) = chosen {
+                    self.save_unsaved(&path);
+                }
+            }
+        });
+    }
+
+    /// Saves the evaluation the run's disk refused to `path`; it stays in memory if this fails
+    /// too.
+    pub fn save_unsaved(&mut self, path: &Path) {
+        let Some((_, report)) = &mut self.unsaved else { return };
+        self.message = Some(match report.save_as(path) {
+            Ok(()) => {
+                self.unsaved = None;
+                format!("evaluation saved in {}", path.display())
+            }
+            Err(e) => format!("{e:#}; the evaluation is still kept here"),
         });
     }
 
@@ -283,7 +315,9 @@ impl RunsPanel {
                         reporter.say(format!("evaluating: {what} ({done}/{total})"));
                         Ok(())
                     };
-                    crate::eval::evaluate(&dir, &cfg, device, &progress)
+                    let mut report = crate::eval::evaluate(&dir, &cfg, device, &progress)?;
+                    let unsaved = report.save(&dir).err().map(|e| format!("{e:#}"));
+                    Ok((dir, report, unsaved))
                 }));
             }
         });
@@ -320,13 +354,15 @@ fn budget_picker(ui: &mut egui::Ui, budget: &mut LabelBudget) {
 
 /// Where the run's checkpoint stands, as the Resume button reads it.
 fn checkpoint_line(dir: &Path, epochs: usize) -> String {
-    match checkpoint::progress(&dir.join("checkpoints")) {
-        Ok(p) => format!(
-            "checkpoint: checkpoints/{} after {} of {epochs} epochs ({} steps)",
-            checkpoint::LATEST,
-            p.epochs_done,
-            p.steps_done
-        ),
+    match checkpoint::latest_good(&dir.join("checkpoints")) {
+        Ok(c) => {
+            let name = c.path.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+            let line = format!(
+                "checkpoint: checkpoints/{name} after {} of {epochs} epochs ({} steps)",
+                c.progress.epochs_done, c.progress.steps_done
+            );
+            c.note.map_or(line.clone(), |note| format!("{line}; {note}"))
+        }
         Err(e) => format!("no checkpoint to resume from ({e:#})"),
     }
 }

@@ -21,7 +21,7 @@ pub struct Session {
     pub device: String,
     pub run_dir: Option<PathBuf>,
     /// What loading the data noticed (skipped files, uneven slice spacing).
-    pub data_notes: Vec<String>,
+    pub notes: Vec<String>,
     /// What is being loaded before the first step, and how far along: (what, done, total).
     pub loading: Option<(String, usize, usize)>,
     pub step: usize,
@@ -49,7 +49,7 @@ impl Default for Session {
             status: Status::Idle,
             device: String::new(),
             run_dir: None,
-            data_notes: Vec::new(),
+            notes: Vec::new(),
             loading: None,
             step: 0,
             total_steps: 0,
@@ -126,9 +126,9 @@ impl Session {
     fn apply(&mut self, event: Event) {
         match event {
             Event::Loading { what, done, total } => self.loading = Some((what, done, total)),
-            Event::Started { run_dir, device, total_steps, first_step, data_notes, .. } => {
+            Event::Started { run_dir, device, total_steps, first_step, notes, .. } => {
                 self.loading = None;
-                self.data_notes = data_notes;
+                self.notes = notes;
                 self.run_dir = Some(run_dir);
                 self.device = device;
                 self.total_steps = total_steps;
