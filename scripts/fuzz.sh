@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Fuzzes every loader target in fuzz/ for SECONDS each (default 600) with cargo fuzz, seeded from
+# the real test files of scripts/testdata.sh. A crash stops its target and is left in
+# fuzz/artifacts/<target>/: copy it into tests/fixtures/hostile/ so tests/hostile_inputs.rs
+# keeps it as a regression case. Needs the nightly toolchain; installs cargo-fuzz when missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds="${1:-600}"
+targets=(${FUZZ_TARGETS:-dicom_file dicom_folder nifti raster npz preset_toml})
+export LIBTORCH="$(scripts/libtorch.sh)" CMAKE="$(scripts/cmake.sh)"
+command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
+data="$(scripts/testdata.sh)/files"
+
+# Seeds: the real files each loader reads (once; libFuzzer grows the corpus from there).
+seed() {
+  local target=$1; shift
+  local dir="fuzz/corpus/$target"
+  [ -d "$dir" ] && return
+  mkdir -p "$dir"
+  find "$data" -type f -size -200k \( "$@" \) -exec cp -t "$dir" {} + 2>/dev/null || true
+}
+seed dicom_file -name '*.dcm'
+seed dicom_folder -path '*dicomdirtests*'
+seed nifti -name '*.nii' -o -name '*.nii.gz'
+seed raster -name '*.png' -o -name '*.tif' -o -name '*.jpg'
+seed npz -name '*.npz'
+mkdir -p fuzz/corpus/preset_toml && cp presets/*.toml fuzz/corpus/preset_toml/
+
+cd fuzz
+cargo +nightly fuzz build
+for target in "${targets[@]}"; do
+  echo "== $target: ${seconds}s" >&2
+  # Inputs are files on disk, one process per target: 20 s per input, 2 GB of memory at most.
+  cargo +nightly fuzz run "$target" -- -max_total_time="$seconds" -timeout=20 -rss_limit_mb=2048 \
+    -print_final_stats=1 2>&1 | tail -n 12
+done
