@@ -100,3 +100,41 @@ fn open_a_run_evaluate_export_gradcam_and_click_for_a_similarity_map() {
     assert_eq!(e.before.len(), e.after.len());
     assert_eq!(e.after.len(), e.labels.len());
 }
+
+#[test]
+fn an_evaluation_the_run_cannot_store_stays_in_the_table_and_can_be_saved_elsewhere() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = RunDir::unique_path(root.path(), "simclr");
+    let run = Run::start(tiny_config(1), &dir, RunOptions::default()).unwrap();
+    events_until(&run, Duration::from_secs(120), is_terminal);
+    drop(run);
+    // A file where the evals folder goes: the report's write fails as on a full disk.
+    std::fs::write(dir.join("evals"), b"").unwrap();
+
+    let app = WorkbenchApp::with_runs_root(root.path().to_owned());
+    let mut harness = Harness::builder()
+        .with_size(eframe::egui::vec2(1400.0, 1000.0))
+        .build_ui_state(|ui, app: &mut WorkbenchApp| app.show(ui), app);
+    harness.run();
+    harness.get_by_label("Runs").click();
+    harness.run();
+    harness.get_by_label_contains(&dir.file_name().unwrap().to_string_lossy()).click();
+    harness.run();
+    harness.get_by_label("Evaluate").click();
+    harness.step();
+    step_until(&mut harness, Duration::from_secs(120), |a| a.runs.message.is_some());
+    let message = harness.state().runs.message.clone().unwrap();
+    assert!(message.contains("could not be saved") && message.contains("Save as"), "{message}");
+    harness.run();
+    assert!(harness.query_all_by_label("random init").count() > 0, "the kept report is in the table");
+    assert!(harness.query_by_label("Save as…").is_some(), "the panel offers to save it elsewhere");
+
+    // What the Save as dialog returns, handed to the panel as the button does.
+    let elsewhere = root.path().join("kept.json");
+    harness.state_mut().runs.save_unsaved(&elsewhere);
+    harness.run();
+    assert!(harness.state().runs.unsaved.is_none());
+    let report = medssl::eval::EvalReport::load(&elsewhere).unwrap();
+    assert!(!report.entries.is_empty());
+    assert!(harness.query_by_label("Save as…").is_none());
+}
