@@ -11,15 +11,18 @@ use medssl::train::{Run, RunDir, RunOptions};
 use medssl::ui::{Tab, WorkbenchApp};
 use std::time::Duration;
 
-#[test]
-fn open_a_run_evaluate_export_gradcam_and_click_for_a_similarity_map() {
+/// A tiny run of `epochs` trained under a fresh runs folder, and the workbench opened on it in
+/// the Runs tab; `before_opening` may change the run directory first.
+fn browser_on_a_tiny_run(
+    epochs: usize,
+    before_opening: impl FnOnce(&std::path::Path),
+) -> (tempfile::TempDir, std::path::PathBuf, Harness<'static, WorkbenchApp>) {
     let root = tempfile::tempdir().unwrap();
     let dir = RunDir::unique_path(root.path(), "simclr");
-    let run = Run::start(tiny_config(2), &dir, RunOptions::default()).unwrap();
+    let run = Run::start(tiny_config(epochs), &dir, RunOptions::default()).unwrap();
     events_until(&run, Duration::from_secs(120), is_terminal);
     drop(run);
-    let name = dir.file_name().unwrap().to_string_lossy().into_owned();
-
+    before_opening(&dir);
     let app = WorkbenchApp::with_runs_root(root.path().to_owned());
     let mut harness = Harness::builder()
         .with_size(eframe::egui::vec2(1400.0, 1000.0))
@@ -27,9 +30,15 @@ fn open_a_run_evaluate_export_gradcam_and_click_for_a_similarity_map() {
     harness.run();
     harness.get_by_label("Runs").click();
     harness.run();
-    harness.get_by_label_contains(&name).click();
+    harness.get_by_label_contains(&dir.file_name().unwrap().to_string_lossy()).click();
     harness.run();
     assert_eq!(harness.state().runs.selected.as_deref(), Some(dir.as_path()));
+    (root, dir, harness)
+}
+
+#[test]
+fn open_a_run_evaluate_export_gradcam_and_click_for_a_similarity_map() {
+    let (_root, dir, mut harness) = browser_on_a_tiny_run(2, |_| {});
 
     // Evaluate on the real button: kNN, linear probe and segmentation, three seeds.
     harness.get_by_label("Evaluate").click();
@@ -103,23 +112,9 @@ fn open_a_run_evaluate_export_gradcam_and_click_for_a_similarity_map() {
 
 #[test]
 fn an_evaluation_the_run_cannot_store_stays_in_the_table_and_can_be_saved_elsewhere() {
-    let root = tempfile::tempdir().unwrap();
-    let dir = RunDir::unique_path(root.path(), "simclr");
-    let run = Run::start(tiny_config(1), &dir, RunOptions::default()).unwrap();
-    events_until(&run, Duration::from_secs(120), is_terminal);
-    drop(run);
     // A file where the evals folder goes: the report's write fails as on a full disk.
-    std::fs::write(dir.join("evals"), b"").unwrap();
-
-    let app = WorkbenchApp::with_runs_root(root.path().to_owned());
-    let mut harness = Harness::builder()
-        .with_size(eframe::egui::vec2(1400.0, 1000.0))
-        .build_ui_state(|ui, app: &mut WorkbenchApp| app.show(ui), app);
-    harness.run();
-    harness.get_by_label("Runs").click();
-    harness.run();
-    harness.get_by_label_contains(&dir.file_name().unwrap().to_string_lossy()).click();
-    harness.run();
+    let (root, _dir, mut harness) =
+        browser_on_a_tiny_run(1, |dir| std::fs::write(dir.join("evals"), b"").unwrap());
     harness.get_by_label("Evaluate").click();
     harness.step();
     step_until(&mut harness, Duration::from_secs(120), |a| a.runs.message.is_some());

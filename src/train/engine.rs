@@ -93,7 +93,7 @@ impl Run {
                     None
                 }
                 Ok(Err(e)) => Some(format!("{e:#}")),
-                Err(panic) => Some(format!("training thread panicked: {}", panic_message(&panic))),
+                Err(panic) => Some(format!("training thread panicked: {}", crate::io::panic_text(&panic))),
             };
             if let Some(message) = failure {
                 dir.log(&format!("failed: {message}"));
@@ -135,15 +135,6 @@ impl Drop for Run {
     fn drop(&mut self) {
         let _ = self.commands.send(Command::Stop);
     }
-}
-
-/// What a caught panic said.
-pub(crate) fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
-    panic
-        .downcast_ref::<String>()
-        .cloned()
-        .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
-        .unwrap_or_else(|| "unknown panic".into())
 }
 
 /// Stop arrived before training began.

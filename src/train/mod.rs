@@ -11,7 +11,6 @@ pub mod run_dir;
 pub mod schedule;
 
 pub use config::{builtin_presets, OptimConfig, OptimizerKind, Preset, RunConfig, Schedule, TrainConfig};
-pub(crate) use engine::panic_message;
 pub use engine::{load_run, thumbnails, LoadedRun, MethodFactory, Run, RunOptions};
 pub use events::{Command, EpochRecord, Event, PreviewImage, StepRecord};
 pub use history::{list_runs, RunHistory, RunSummary};

@@ -1,6 +1,6 @@
 //! Work the UI asks for that takes longer than a frame (loading a model, an evaluation, a
 //! GradCAM), run on its own thread so the window never waits on torch.
-use crate::train::panic_message;
+use crate::io::panic_text;
 use eframe::egui;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::mpsc::{channel, Receiver, TryRecvError};
@@ -42,7 +42,7 @@ impl<T: Send + 'static> Job<T> {
             // The window keeps a core; libtorch would otherwise take all of them.
             crate::device::use_threads(crate::device::threads_for(None, true));
             let result = catch_unwind(AssertUnwindSafe(|| work(&reporter))).unwrap_or_else(|panic| {
-                Err(anyhow::anyhow!("the work failed unexpectedly: {}", panic_message(&panic)))
+                Err(anyhow::anyhow!("the work failed unexpectedly: {}", panic_text(&panic)))
             });
             let _ = tx.send(result);
             ctx.request_repaint();
