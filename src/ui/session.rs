@@ -20,7 +20,7 @@ pub struct Session {
     pub status: Status,
     pub device: String,
     pub run_dir: Option<PathBuf>,
-    /// What loading the data noticed (skipped files, uneven slice spacing).
+    /// What the run said as it started (data notes, a damaged checkpoint passed over).
     pub notes: Vec<String>,
     /// What is being loaded before the first step, and how far along: (what, done, total).
     pub loading: Option<(String, usize, usize)>,
