@@ -8,6 +8,8 @@ cd "$(dirname "$0")/.."
 seconds="${1:-600}"
 targets=(${FUZZ_TARGETS:-dicom_file dicom_folder nifti raster npz preset_toml})
 export LIBTORCH="$(scripts/libtorch.sh)" CMAKE="$(scripts/cmake.sh)"
+# cargo fuzz sets its own RUSTFLAGS, so the targets carry no rpath to libtorch.
+export LD_LIBRARY_PATH="$LIBTORCH/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
 data="$(scripts/testdata.sh)/files"
 
@@ -35,5 +37,5 @@ for target in "${targets[@]}"; do
   # 20 s per input; 2 GB for the process and 1 GB for one allocation, far above the 256 MB
   # ceiling the targets set. A crash ends its target only: the next one still runs.
   cargo +nightly fuzz run -s none "$target" -- -max_total_time="$seconds" -timeout=20 -rss_limit_mb=2048 \
-    -malloc_limit_mb=1024 -print_final_stats=1 2>&1 | tail -n 12 || echo "== $target: a crash, see fuzz/artifacts/$target" >&2
+    -malloc_limit_mb=1024 -print_final_stats=1 2>&1 | grep -E '^(Done|stat::)|ERROR|panicked|deadly signal|out-of-memory|timeout|Test unit written' || echo "== $target: a crash, see fuzz/artifacts/$target" >&2
 done

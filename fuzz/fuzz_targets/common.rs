@@ -1,3 +1,4 @@
+#![allow(dead_code)] // each target uses a part of it
 //! What every loader target shares: inputs become files (the loaders read paths, as users
 //! give them), and the memory ceiling is low, so an allocation past it is a finding.
 use std::path::PathBuf;

@@ -184,12 +184,13 @@ impl Walk {
             if len == u32::MAX && tag == tags::PIXEL_DATA {
                 self.fragments(coding)?;
             } else if sequence {
-                // An undefined-length UN holds implicit VR Little Endian (PS3.5 6.2.2).
-                let inner = if vr == Some(VR::UN) { IMPLICIT_LE } else { coding };
+                // PS3.5 6.2.2 has an undefined-length UN hold implicit VR Little Endian, but
+                // dicom-rs reads it in the data set's own syntax: the walk follows dicom-rs,
+                // whose allocations it guards (pydicom's UN_sequence.dcm asked it for 3.7 GB).
                 if len != u32::MAX {
                     self.fits(tag, len)?;
                 }
-                self.items(inner, len, depth)?;
+                self.items(coding, len, depth)?;
             } else {
                 self.fits(tag, len)?;
                 self.skip(len)?;
