@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Fuzzes every loader target in fuzz/ for SECONDS each (default 600) with cargo fuzz, seeded from
-# the real test files of scripts/testdata.sh. A crash stops its target and is left in
-# fuzz/artifacts/<target>/: copy it into tests/fixtures/hostile/ so tests/hostile_inputs.rs
-# keeps it as a regression case. Needs the nightly toolchain; installs cargo-fuzz when missing.
+# the real test files of scripts/testdata.sh; FUZZ_TARGETS picks some. Crashes are kept in
+# fuzz/artifacts/<target>/: once fixed, copy each into tests/fixtures/hostile/ so
+# tests/hostile_inputs.rs keeps it as a regression case. Needs the nightly toolchain; installs
+# cargo-fuzz when missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-600}"
@@ -34,8 +35,10 @@ cd fuzz
 cargo +nightly fuzz build -s none
 for target in "${targets[@]}"; do
   echo "== $target: ${seconds}s" >&2
-  # 20 s per input; 2 GB for the process and 1 GB for one allocation, far above the 256 MB
-  # ceiling the targets set. A crash ends its target only: the next one still runs.
-  cargo +nightly fuzz run -s none "$target" -- -max_total_time="$seconds" -timeout=20 -rss_limit_mb=2048 \
-    -malloc_limit_mb=1024 -print_final_stats=1 2>&1 | grep -E '^(Done|stat::)|ERROR|panicked|deadly signal|out-of-memory|timeout|Test unit written' || echo "== $target: a crash, see fuzz/artifacts/$target" >&2
+  # 20 s per input and 2 GB for the process, far above the 256 MB ceiling the targets set. Fork
+  # mode goes on after a crash, an out-of-memory or a timeout, keeping each in fuzz/artifacts.
+  cargo +nightly fuzz run -s none "$target" -- -fork=1 -ignore_crashes=1 -ignore_ooms=1 -ignore_timeouts=1 \
+    -max_total_time="$seconds" -timeout=20 -rss_limit_mb=2048 2>&1 |
+    grep -E '^#[0-9]+: (cov|DONE)|ERROR|panicked|deadly signal|out-of-memory|Test unit written' | tail -n 40 || true
+  ls "artifacts/$target" 2>/dev/null | sed "s|^|== $target kept: |" >&2 || true
 done

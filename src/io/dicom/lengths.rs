@@ -128,23 +128,26 @@ impl Walk {
         self.elements(coding, End::Eof, 0)
     }
 
-    /// Walks group 0002 (always explicit VR Little Endian), returning the transfer syntax UID.
+    /// Walks the file meta group as dicom-rs's reader does: (0002,0000) first, then elements
+    /// in explicit VR Little Endian, whatever their group, until the group length is used up.
+    /// Returns the transfer syntax UID; a start dicom-rs refuses is `Unreadable`.
     fn meta_group(&mut self) -> Result<Option<String>, Stop> {
+        if self.tag(EXPLICIT_LE)? != Some(Tag(0x0002, 0x0000)) {
+            return Err(Stop::Unreadable);
+        }
+        if self.vr_and_length(EXPLICIT_LE, Tag(0x0002, 0x0000))?.1 != 4 {
+            return Err(Stop::Unreadable);
+        }
+        let end = self.pos + self.u32(EXPLICIT_LE)? as u64;
         let mut uid = None;
-        loop {
-            let mut tag = [0u8; 2];
-            if self.read_up_to(&mut tag)? < 2 {
-                return Ok(uid);
+        while self.pos < end {
+            let Some(tag) = self.tag(EXPLICIT_LE)? else { break };
+            let (_, len) = self.vr_and_length(EXPLICIT_LE, tag)?;
+            self.fits(tag, len)?;
+            if len == u32::MAX {
+                return Err(Stop::Unreadable);
             }
-            if u16::from_le_bytes(tag) != 0x0002 {
-                let after = self.pos - 2;
-                self.rewind(after)?;
-                return Ok(uid);
-            }
-            let element = self.u16(EXPLICIT_LE)?;
-            let (_, len) = self.vr_and_length(EXPLICIT_LE, Tag(0x0002, element))?;
-            self.fits(Tag(0x0002, element), len)?;
-            if element == 0x0010 && len <= 64 {
+            if tag == Tag(0x0002, 0x0010) && len <= 64 {
                 let mut value = vec![0u8; len as usize];
                 self.read_exact(&mut value)?;
                 let text = String::from_utf8_lossy(&value);
@@ -153,6 +156,7 @@ impl Walk {
                 self.skip(len)?;
             }
         }
+        Ok(uid)
     }
 
     /// The elements of a data set or item, up to `end`.
