@@ -15,7 +15,13 @@ pub struct Scratch {
 impl Scratch {
     pub fn new() -> Self {
         static CEILING_SET: Once = Once::new();
-        CEILING_SET.call_once(|| medssl::io::set_memory_ceiling(CEILING));
+        CEILING_SET.call_once(|| {
+            medssl::io::set_memory_ceiling(CEILING);
+            // libfuzzer-sys aborts on every panic, even one the loaders catch and turn into an
+            // error naming the file (`io::without_panic`): the default hook lets those be, and
+            // a panic that escapes still aborts at the fuzzer's boundary.
+            let _ = std::panic::take_hook();
+        });
         Self { dir: tempfile::tempdir().expect("a temporary directory") }
     }
 

@@ -69,8 +69,9 @@ impl Series {
 }
 
 /// Opens a DICOM file: a part-10 file (with or without its preamble), else a bare data set.
-/// `header_only` stops before the pixel data. Each attempt first has its element lengths
-/// checked against the file (`lengths`), since dicom-rs allocates what a length declares.
+/// `header_only` stops the part-10 read before the pixel data; the two fallbacks read the whole
+/// data set. Each attempt first has the element lengths it will read checked against the file
+/// (`lengths`), since dicom-rs allocates what a length declares.
 fn open(path: &Path, header_only: bool) -> anyhow::Result<DefaultDicomObject> {
     let options = OpenFileOptions::new();
     let options = if header_only { options.read_until(tags::PIXEL_DATA) } else { options };
@@ -80,13 +81,13 @@ fn open(path: &Path, header_only: bool) -> anyhow::Result<DefaultDicomObject> {
     };
     declared().or_else(|part10| {
         if raw::has_part10_marker(path) {
-            return lengths::check(path, lengths::Syntax::Implicit, header_only)
+            return lengths::check(path, lengths::Syntax::Implicit, false)
                 .and_then(|()| raw::open_mislabelled(path))
                 .map_err(|_| {
                     anyhow::anyhow!("{} is a DICOM file that cannot be read: {part10}", path.display())
                 });
         }
-        lengths::check(path, lengths::Syntax::Guessed, header_only)
+        lengths::check(path, lengths::Syntax::Guessed, false)
             .and_then(|()| raw::open_bare(path))
             .with_context(|| format!("{} is not a readable DICOM file", path.display()))
     })
