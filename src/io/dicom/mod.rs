@@ -217,16 +217,14 @@ pub fn load(series: &Series, progress: Progress) -> anyhow::Result<Volume> {
                         };
                         let path = &series.files[order[slot]];
                         let shown = path.display().to_string();
+                        // Every error names the file once: `open`'s and a caught panic's do already.
                         let result = without_panic(&shown, || {
-                            if slot == 0 {
-                                pixels::decode_into(&first, ordered[0], chunk)
-                            } else {
-                                open(path, false)
-                                    .and_then(|obj| pixels::decode_into(&obj, ordered[slot], chunk))
-                            }
+                            let obj = if slot == 0 { None } else { Some(open(path, false)?) };
+                            let obj = obj.as_ref().unwrap_or(&first);
+                            pixels::decode_into(obj, ordered[slot], chunk).with_context(|| shown.clone())
                         });
                         if let Err(e) = result {
-                            fail(e.context(shown));
+                            fail(e);
                         }
                         done.fetch_add(1, Ordering::Relaxed);
                     }
